@@ -1,0 +1,27 @@
+"""Shared fixtures: where the real doc corpus is, and the project's own folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "docs"
+
+
+def _corpus_root() -> Path | None:
+    value = os.environ.get("WECHATPAY_CORPUS")
+    return Path(value) if value else None
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The corpus folder (holding docs/, docs-2025-05/, truth/); skips when it is not configured."""
+    root = _corpus_root()
+    if root is None:
+        pytest.skip("WECHATPAY_CORPUS is not set: point it at ../shared/corpus to run the corpus tests")
+    if not (root / "docs").is_dir():
+        pytest.skip(f"WECHATPAY_CORPUS={root} has no docs/ folder")
+    return root
