@@ -1,0 +1,366 @@
+"""The output folders as one unit: content hashes, a cache, a lock, and an atomic update of several trees at once.
+
+How `specs/` and `generated/` change together, even under SIGKILL or power loss
+-------------------------------------------------------------------------------
+A build computes every output file in memory, compares it with what is on disk, and commits only the difference:
+
+1. stage: each changed file is written, and fsynced, into a staging folder inside its own tree
+   (`<tree>/.wechatpay-codegen-staging/`, so that moving it into place is a rename on one file system);
+2. commit: a journal listing, per tree, the files to delete and the staged file for each path to write is written to
+   a temporary name, fsynced, and renamed to `<first tree>/.wechatpay-codegen-journal.json`. That rename is the one
+   commit point: before it the trees are untouched (the next run throws the staging away), after it the update is
+   decided;
+3. apply: deletions, then a rename per staged file; then the journal and the staging folders are removed.
+
+Applying is idempotent (a staged file that is gone has been moved already), so a run that dies while applying is
+completed by the next one, which rolls the journal forward before anything else. Until then the journal is part of
+the trees' state, as a write-ahead log is part of a database's: `read_tree` reads through it, so `check` (which
+writes nothing) sees the committed state, never the half-applied one. Ctrl-C and SIGTERM are held back while applying.
+
+Unchanged files are never rewritten, so their mtimes and inodes stay. A writing run holds an exclusive
+flock on `<first tree>/.wechatpay-codegen.lock`, a reading one (`check`) a shared one. The kernel drops an flock when
+its holder dies, however it dies, so a lock file a killed run left is never mistaken for a live lock (a pid can be
+reused; an flock cannot outlive its process). The writer records its pid there: a second run names it in its
+message, and a run that finds a pid in a free lock file knows the previous run was killed. The last holder removes
+the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import signal
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+CONTROL_PREFIX = ".wechatpay-codegen"
+STAGING = f"{CONTROL_PREFIX}-staging"
+JOURNAL = f"{CONTROL_PREFIX}-journal.json"
+LOCK = f"{CONTROL_PREFIX}.lock"
+JOURNAL_VERSION = 1
+
+
+# --------------------------------------------------------------------------------------------- hashing
+
+
+def digest(*parts: bytes | str) -> str:
+    """SHA-256 of a sequence of parts; each is length-prefixed so that (`ab`, `c`) and (`a`, `bc`) differ."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def tree_digest(files: Mapping[str, bytes]) -> str:
+    """One hash for a whole tree, independent of the order its files were listed in."""
+    return digest(*(part for name in sorted(files) for part in (name, files[name])))
+
+
+# --------------------------------------------------------------------------------------------- cache
+
+
+class Cache:
+    """A content-addressed store: `key -> bytes`, one file per entry, written atomically so concurrent runs can share it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / key[2:]
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+
+# --------------------------------------------------------------------------------------------- reading trees
+
+
+def _is_control(name: str) -> bool:
+    """Entries a tree holds that are not its content: our own, and Python's byte-code caches."""
+    return name.startswith(CONTROL_PREFIX) or name == "__pycache__" or name.endswith(".pyc")
+
+
+def list_tree(root: Path) -> list[str]:
+    """Relative POSIX paths of a tree's content files, sorted."""
+    if not root.is_dir():
+        return []
+    names: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not _is_control(d)]
+        base = Path(folder).relative_to(root)
+        names.extend((base / f).as_posix() for f in files if not _is_control(f))
+    return sorted(names)
+
+
+def read_tree(root: Path, journal_root: Path | None = None) -> dict[str, bytes]:
+    """A tree's files as committed: read through a pending journal in `journal_root` (see the module docstring)."""
+    files = {name: (root / name).read_bytes() for name in list_tree(root)}
+    journal = _read_journal(journal_root) if journal_root else None
+    for tree in journal.trees if journal else []:
+        if tree.root.resolve() == root.resolve():
+            for name in tree.deletes:
+                files.pop(name, None)
+            for name, staged in tree.writes.items():
+                with contextlib.suppress(FileNotFoundError):
+                    files[name] = (root / STAGING / staged).read_bytes()
+    return dict(sorted(files.items()))
+
+
+# --------------------------------------------------------------------------------------------- updating trees
+
+
+@dataclass
+class TreeUpdate:
+    """What must change in one tree to make it equal to the wanted one."""
+
+    root: Path
+    writes: dict[str, bytes] = field(default_factory=dict)
+    deletes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def between(cls, root: Path, current: Mapping[str, bytes], wanted: Mapping[str, bytes]) -> TreeUpdate:
+        writes = {name: data for name, data in wanted.items() if current.get(name) != data}
+        return cls(root, writes, sorted(set(current) - set(wanted)))
+
+    def __bool__(self) -> bool:
+        return bool(self.writes or self.deletes)
+
+
+@dataclass
+class _JournalTree:
+    root: Path
+    writes: dict[str, str]  # path in the tree -> staged file name
+    deletes: list[str]
+
+
+@dataclass
+class _Journal:
+    trees: list[_JournalTree]
+
+
+def commit(updates: list[TreeUpdate], journal_root: Path) -> None:
+    """Apply all updates or none of them, as far as any later reader can tell (see the module docstring)."""
+    pending = [u for u in updates if u]
+    if not pending:
+        return
+    try:
+        journal = _Journal([_stage(u) for u in pending])
+        _write_journal(journal, journal_root)
+    except BaseException:
+        if not has_pending_journal(journal_root):  # not committed: nothing has changed
+            for update in pending:
+                shutil.rmtree(update.root / STAGING, ignore_errors=True)
+        raise
+    with _signals_held():
+        _apply(journal, journal_root)
+
+
+def recover(journal_root: Path, roots: Iterable[Path]) -> bool:
+    """Finish a committed update a killed run left behind, or throw away an uncommitted one; True if one was finished."""
+    journal = _read_journal(journal_root)
+    if journal:
+        with _signals_held():
+            _apply(journal, journal_root)
+    for root in roots:
+        shutil.rmtree(root / STAGING, ignore_errors=True)
+    (journal_root / f"{JOURNAL}.tmp").unlink(missing_ok=True)
+    return journal is not None
+
+
+def has_pending_journal(journal_root: Path) -> bool:
+    return (journal_root / JOURNAL).exists()
+
+
+def _stage(update: TreeUpdate) -> _JournalTree:
+    staging = update.root / STAGING
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    writes: dict[str, str] = {}
+    for number, (name, data) in enumerate(sorted(update.writes.items())):
+        writes[name] = f"{number:06d}"
+        _write_durably(staging / writes[name], data)
+    _fsync_dir(staging)
+    return _JournalTree(update.root, writes, update.deletes)
+
+
+def _write_journal(journal: _Journal, journal_root: Path) -> None:
+    document = {
+        "version": JOURNAL_VERSION,
+        "trees": [
+            {"root": os.path.relpath(t.root, journal_root), "writes": t.writes, "deletes": t.deletes}
+            for t in journal.trees
+        ],
+    }
+    tmp = journal_root / f"{JOURNAL}.tmp"
+    _write_durably(tmp, json.dumps(document, indent=1).encode())
+    tmp.replace(journal_root / JOURNAL)  # the commit point
+    _fsync_dir(journal_root)
+
+
+def _read_journal(journal_root: Path) -> _Journal | None:
+    try:
+        document = json.loads((journal_root / JOURNAL).read_text())
+    except FileNotFoundError:
+        return None
+    return _Journal(
+        [_JournalTree(journal_root / t["root"], t["writes"], t["deletes"]) for t in document["trees"]],
+    )
+
+
+def _apply(journal: _Journal, journal_root: Path) -> None:
+    for tree in journal.trees:
+        for name in tree.deletes:
+            (tree.root / name).unlink(missing_ok=True)
+        _prune_empty_dirs(tree.root, tree.deletes)
+        for name, staged in tree.writes.items():
+            target = tree.root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileNotFoundError):  # moved by the run that died
+                (tree.root / STAGING / staged).replace(target)
+        _fsync_dirs(tree.root, tree.writes)
+    (journal_root / JOURNAL).unlink()
+    _fsync_dir(journal_root)
+    for tree in journal.trees:
+        shutil.rmtree(tree.root / STAGING, ignore_errors=True)
+
+
+def _prune_empty_dirs(root: Path, deleted: Iterable[str]) -> None:
+    """Remove the folders deletions emptied (deepest first), never `root` itself."""
+    parents = {p for name in deleted for p in Path(name).parents if p != Path(".")}
+    for folder in sorted(parents, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(FileNotFoundError, OSError):
+            (root / folder).rmdir()  # fails, as wanted, while the folder holds anything
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:  # not mkstemp: the file keeps the usual permissions once moved into place
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dirs(root: Path, names: Iterable[str]) -> None:
+    for folder in sorted({(root / name).parent for name in names}):
+        _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Defer SIGINT/SIGTERM until the block ends: applying a journal is short and better not interrupted."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals
+        return
+    received: list[int] = []
+
+    def remember(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+
+    previous = {s: signal.signal(s, remember) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for signum in received[:1]:
+            signal.raise_signal(signum)
+
+
+# --------------------------------------------------------------------------------------------- lock
+
+
+class LockedError(Exception):
+    """Another run holds the lock on these folders."""
+
+
+@dataclass(frozen=True)
+class Lock:
+    path: Path
+    stale_pid: int | None  # the pid a killed run left in the lock file, if any
+
+
+@contextlib.contextmanager
+def lock(folder: Path, *, shared: bool = False) -> Iterator[Lock]:
+    """Exclusive for a run that writes: fails at once, naming the holder. Shared for one that reads: waits."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK
+    fd = _acquire(path, shared)
+    try:
+        previous = os.read(fd, 64).decode(errors="replace").strip()
+        if not shared:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield Lock(path, int(previous) if previous.isdigit() and not shared else None)
+    finally:
+        _release(fd, path)
+
+
+def _acquire(path: Path, shared: bool) -> int:
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not shared:
+                os.close(fd)
+                raise LockedError(
+                    f"{path}: another wechatpay-codegen run ({_holder(path)}) is updating these folders; "
+                    "wait for it to finish"
+                ) from None
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        if _same_file(fd, path):  # else its last holder removed it just before we locked: lock the new one
+            return fd
+        os.close(fd)
+
+
+def _release(fd: int, path: Path) -> None:
+    """Close; the last holder also removes the file, so that a lock file left behind means a run was killed."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if _same_file(fd, path):
+            path.unlink()
+    except BlockingIOError:
+        pass  # a reader still holds it and will remove it
+    finally:
+        os.close(fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.fstat(fd).st_ino == path.stat().st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _holder(path: Path) -> str:
+    try:
+        pid = path.read_text().strip()
+    except OSError:
+        pid = ""
+    return f"pid {pid}" if pid else "pid unknown"
