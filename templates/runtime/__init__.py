@@ -1,0 +1,62 @@
+"""The hand-written runtime of the generated WeChat Pay SDK: signing, verification, encryption, transport."""
+
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    DecryptionError,
+    DownloadIntegrityError,
+    InternalServerError,
+    MalformedPayloadError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestValidationError,
+    SignatureVerificationError,
+    TimestampOutOfWindowError,
+    UnknownSerialError,
+    UnsafeXMLError,
+    WeChatPayError,
+)
+from .notifications import NotificationReply, notification_failure, notification_success, v2_notification_reply
+from .operation import Operation
+from .response import Response
+from .transport import DEFAULT_BASE_URL, AsyncClientBase, SyncClientBase
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncClientBase",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "DecryptionError",
+    "DownloadIntegrityError",
+    "InternalServerError",
+    "MalformedPayloadError",
+    "NotFoundError",
+    "NotificationReply",
+    "Operation",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestValidationError",
+    "Response",
+    "SignatureVerificationError",
+    "SyncClientBase",
+    "TimestampOutOfWindowError",
+    "UnknownSerialError",
+    "UnsafeXMLError",
+    "WeChatPayError",
+    "notification_failure",
+    "notification_success",
+    "v2_notification_reply",
+]
