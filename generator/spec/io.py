@@ -61,6 +61,11 @@ def read_specs(specs_dir: Path) -> list[SpecFile]:
     return [read_spec(p, p.relative_to(specs_dir).with_suffix("").as_posix()) for p in files]
 
 
+def spec_tree(specs: Iterable[SpecFile]) -> dict[str, bytes]:
+    """The files of a specs folder: `<name>.yaml` for each spec, as bytes, ready to compare or write."""
+    return {f"{spec.name}.yaml": dump_yaml(spec.data).encode("utf-8") for spec in specs}
+
+
 def bundle(specs: Iterable[SpecFile], title: str = "WeChat Pay API", version: str = "1.0.0") -> dict[str, Any]:
     """One OpenAPI 3.1 document: every page's paths under `paths`, its notifications under `webhooks`."""
     paths: dict[str, Any] = {}

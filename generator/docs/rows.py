@@ -1,0 +1,156 @@
+"""Flat table rows → a field tree.
+
+Rows nest by `data-indent`. A `{colspan=3 .im-table-line}` separator row opens the decoded inside of the
+string field above it (JSON-in-a-string, an encrypted resource, a multipart `meta`); another separator
+followed by a name already seen at that level starts a variant of that inside (→ `oneOf`). Full-width
+rows (`空字符串(无返回内容)`, `文件流(…)`, `` `30x`跳转 ``) are notes about the whole response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..report import Diagnostic, Level
+from .cells import Attrs, parse_cell, parse_type, split_row
+from .page import Table
+
+
+@dataclass
+class Field:
+    name: str
+    type: str  # `string`, `integer`, …, or the unknown word as written (reported by the caller)
+    is_array: bool
+    required: bool
+    description: str  # the cell as written (markup kept: enums are read from it)
+    attrs: Attrs  # of the type cell: data-encrypted, data-encoded, …
+    line: int
+    indent: int
+    children: list[Field] = field(default_factory=list)
+    variants: list[list[Field]] = field(default_factory=list)  # decoded inside; one list per variant
+
+
+@dataclass
+class Note:
+    text: str
+    line: int
+
+
+@dataclass
+class FieldTable:
+    fields: list[Field]
+    notes: list[Note]
+
+
+@dataclass
+class _Frame:
+    """Where rows of one indent go: a field's children, or one variant of its decoded inside."""
+
+    indent: int
+    target: list[Field]
+    owner: Field | None = None
+    decoded: bool = False
+
+
+def build_table(table: Table, path: str, diagnostics: list[Diagnostic]) -> FieldTable:
+    builder = _TreeBuilder(path, diagnostics)
+    for line, raw in table.rows:
+        builder.add(line, raw)
+    builder.finish()
+    return FieldTable(builder.root, builder.notes)
+
+
+class _TreeBuilder:
+    def __init__(self, path: str, diagnostics: list[Diagnostic]) -> None:
+        self.path = path
+        self.diagnostics = diagnostics
+        self.root: list[Field] = []
+        self.notes: list[Note] = []
+        self.stack: list[_Frame] = [_Frame(0, self.root)]
+        self.last: Field | None = None
+        self.separator_line = 0  # a separator waits for the next row to tell what it separates
+
+    def warn(self, line: int, code: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.path, line, Level.WARNING, code, message))
+
+    def add(self, line: int, raw: str) -> None:
+        cells = split_row(raw)
+        name, name_attrs = parse_cell(cells[0])
+        if "im-table-line" in name_attrs.classes:
+            self.separator_line = line
+        elif name_attrs.get("colspan") and len(cells) == 1:
+            self.notes.append(Note(name, line))
+        elif not name:
+            self.warn(line, "irregular-row", "row without a field name: skipped")
+        else:
+            self.field_row(line, name, name_attrs, cells)
+
+    def finish(self) -> None:
+        if self.separator_line:
+            self.warn(self.separator_line, "stray-separator", "separator row at the end of the table: ignored")
+
+    def field_row(self, line: int, name: str, name_attrs: Attrs, cells: list[str]) -> None:
+        if len(cells) < 2:
+            self.warn(line, "irregular-row", f"row `{name}` has no type cell: skipped")
+            return
+        if len(cells) == 2:
+            self.warn(line, "irregular-row", f"row `{name}` has no description cell")
+            cells = [*cells, ""]
+        elif len(cells) > 3:
+            self.warn(line, "irregular-row", f"row `{name}` has {len(cells)} cells: the extra ones are read as description")
+            cells = [cells[0], cells[1], " | ".join(cells[2:])]
+        type_text, type_attrs = parse_cell(cells[1])
+        base, is_array = parse_type(type_text)
+        indent = self.indent_of(line, name, name_attrs)
+        required = name_attrs.flag("data-required") or type_attrs.flag("data-required")
+        self.place(Field(name, base, is_array, required, cells[2], type_attrs, line, indent))
+
+    def indent_of(self, line: int, name: str, attrs: Attrs) -> int:
+        value = attrs.get("data-indent") or "0"
+        if not value.isdigit():
+            self.warn(line, "bad-indent", f"row `{name}` has data-indent={value!r}: read as 0")
+            return 0
+        return int(value)
+
+    def place(self, node: Field) -> None:
+        if self.separator_line:
+            self.separate(node)
+        frame = self.frame_for(node)
+        frame.target.append(node)
+        self.stack.append(_Frame(node.indent + 1, node.children, node))
+        self.last = node
+
+    def frame_for(self, node: Field) -> _Frame:
+        """Close the frames deeper than the row; a row deeper than its parent's children is an indent jump."""
+        while len(self.stack) > 1 and self.stack[-1].indent > node.indent:
+            self.stack.pop()
+        top = self.stack[-1]
+        if node.indent > top.indent:
+            self.warn(node.line, "indent-jump", f"row `{node.name}` jumps to indent {node.indent} under a row of indent {top.indent - 1}: nested under it")
+        return top
+
+    def separate(self, node: Field) -> None:
+        """The row after a separator either opens the inside of the string field above, or starts a variant."""
+        line, self.separator_line = self.separator_line, 0
+        last = self.last
+        if last is not None and _opens_inside(last, node):
+            variant: list[Field] = []
+            last.variants.append(variant)
+            # `last`'s own children frame is on top of the stack: its inside takes that place
+            self.stack[-1] = _Frame(node.indent, variant, last, decoded=True)
+            return
+        for index in range(len(self.stack) - 1, 0, -1):
+            frame = self.stack[index]
+            if frame.decoded and frame.indent == node.indent and frame.owner is not None:
+                frame.target = []
+                frame.owner.variants.append(frame.target)
+                del self.stack[index + 1 :]
+                return
+        self.warn(line, "stray-separator", f"separator before `{node.name}` opens no decoded field and no variant: ignored")
+
+
+def _opens_inside(field: Field, following: Field) -> bool:
+    """Rows nested under a plain string, or level with a marked one (an encrypted resource), are its inside."""
+    if field.type != "string" or field.children or field.variants:
+        return False
+    marked = any(key.startswith(("data-encoded", "data-encrypted")) for key in field.attrs.values)
+    return following.indent > field.indent or (following.indent == field.indent and marked)

@@ -1,0 +1,424 @@
+"""A doc page → its spec: the OpenAPI 3.1 path items (or webhooks) that the page documents.
+
+`parse_page` handles one page and never raises for bad input: problems come back as diagnostics with
+file:line. `parse_docs` runs it over a docs folder on a process pool.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..docs.cells import Attrs, code_spans, enum_values, fixed_value, plain_text
+from ..docs.examples import request_literal
+from ..docs.page import Page, Section, Table, read_page
+from ..docs.rows import Field, FieldTable, build_table
+from ..report import Diagnostic, Level
+from .examples import attach_examples
+from .io import SpecFile
+from .schema import Schema, field_schema, object_schema
+
+MAX_PAGE_BYTES = 4 * 1024 * 1024  # the largest real page is ~120 KB; anything far larger is not a doc page
+CLIENT_OPTIONS = {"security", "nonceless", "base_uri", "timeout", "fragment"}
+BODY_MEDIA = {"json": "application/json", "xml": "application/xml", "body": "multipart/form-data"}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass
+class PageResult:
+    name: str  # the page path without `.md`: also the spec's name
+    spec: dict[str, Any] | None  # None: the page documents no operation (an index, a redirect stub)
+    diagnostics: list[Diagnostic]
+    operations: int = 0
+
+
+@dataclass
+class ParseResult:
+    specs: list[SpecFile]
+    diagnostics: list[Diagnostic]
+    pages: int
+    operations: int
+
+
+class DocsError(Exception):
+    """The docs folder itself cannot be read."""
+
+
+# ---------------------------------------------------------------------------- a folder
+
+
+def list_pages(docs_dir: Path) -> list[str]:
+    if not docs_dir.is_dir():
+        raise DocsError(f"{docs_dir}: no such docs folder")
+    return sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md") if p.is_file())
+
+
+def parse_docs(docs_dir: Path, jobs: int | None = None) -> ParseResult:
+    """Every page below `docs_dir`, in path order (so the result never depends on the file system)."""
+    pages = list_pages(docs_dir)
+    jobs = jobs or min(os.cpu_count() or 1, 8)
+    if jobs > 1 and len(pages) > 32:
+        with ProcessPoolExecutor(jobs) as pool:
+            results = list(pool.map(_parse_one, [(docs_dir, p) for p in pages], chunksize=32))
+    else:
+        results = [parse_page(docs_dir, p) for p in pages]
+    return collect(results)
+
+
+def _parse_one(args: tuple[Path, str]) -> PageResult:
+    return parse_page(*args)
+
+
+def collect(results: Iterable[PageResult]) -> ParseResult:
+    specs: list[SpecFile] = []
+    diagnostics: list[Diagnostic] = []
+    pages = operations = 0
+    for result in results:
+        pages += 1
+        operations += result.operations
+        diagnostics.extend(result.diagnostics)
+        if result.spec is not None:
+            specs.append(SpecFile(result.name, result.spec))
+    return ParseResult(specs, diagnostics, pages, operations)
+
+
+# ---------------------------------------------------------------------------- a page
+
+
+def parse_page(docs_dir: Path, page: str) -> PageResult:
+    name = page[: -len(".md")]
+    text, problem = _read_text(docs_dir / page, page)
+    if problem is not None:
+        return PageResult(name, None, [problem])
+    parsed = read_page(page, text)
+    builder = _SpecBuilder(parsed)
+    spec = builder.build()
+    return PageResult(name, spec, parsed.diagnostics + builder.diagnostics, builder.operations)
+
+
+def _read_text(path: Path, page: str) -> tuple[str, Diagnostic | None]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            return "", _error(page, 0, "too-large", f"page is {size // 1024} KB, over the {MAX_PAGE_BYTES // 1024} KB limit: not read")
+        data = path.read_bytes()
+    except OSError as exc:
+        return "", _error(page, 0, "unreadable", f"cannot read the page ({exc.strerror})")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return "", _error(page, line, "not-utf8", f"byte {exc.start} is not UTF-8: the page is not read")
+
+
+def _error(page: str, line: int, code: str, message: str) -> Diagnostic:
+    return Diagnostic(page, line, Level.ERROR, code, message)
+
+
+def url_of(page: str) -> tuple[str, str]:
+    """The wire path and API version a page documents: the page path is authoritative."""
+    parts = page[: -len(".md")].split("/")
+    kind, version, rest = parts[0], parts[1] if len(parts) > 1 else "", parts[2:]
+    trailing = rest[-1:] == ["index"]
+    if trailing:
+        rest = rest[:-1]
+    path = "/" + "/".join(rest) + ("/" if trailing else "")
+    if kind == "openapi" and version == "v3":
+        path = "/v3" + path
+    return path, version
+
+
+class _SpecBuilder:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.diagnostics: list[Diagnostic] = []
+        self.operations = 0
+        self.path, self.api = url_of(page.path)
+        self.is_webhook = page.path.startswith("webhook/")
+
+    def warn(self, line: int, code: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.page.path, line, Level.WARNING, code, message))
+
+    def build(self) -> dict[str, Any] | None:
+        if not self.page.sections:
+            if "#request" in "".join(str(v) for v in self.page.frontmatter.values()):
+                self.warn(1, "no-operation", "page has no operation heading")
+            return None
+        if self.api not in ("v2", "v3"):
+            self.warn(self.page.sections[0].line, "unknown-version", f"page is not under v2/ or v3/: skipped")
+            return None
+        key = "webhooks" if self.is_webhook else "paths"
+        items: dict[str, dict[str, Any]] = {}
+        for section in self.page.sections:
+            built = self.section(section)
+            if built is None:
+                continue
+            item_key, method, operation = built
+            item = items.setdefault(item_key, {})
+            if method in item:
+                self.warn(section.line, "duplicate-method", f"a second `{method}` section for {item_key}: skipped")
+                continue
+            item[method] = operation
+            self.operations += 1
+        return {"x-wechatpay-page": self.page.path, key: items} if items else None
+
+    def section(self, section: Section) -> tuple[str, str, dict[str, Any]] | None:
+        request = section.table("request")
+        if request is None:
+            self.warn(section.line, "no-request-table", f"section `{section.title}` has no request table: skipped")
+            return None
+        fields = build_table(request, self.page.path, self.diagnostics)
+        operation = self.metadata(section)
+        if self.is_webhook:
+            return self.webhook(section, fields, operation)
+        self.request(section, fields, operation)
+        operation["responses"] = self.responses(section)
+        return self.path, section.method, operation
+
+    # -- metadata -------------------------------------------------------------------------------
+
+    def metadata(self, section: Section) -> dict[str, Any]:
+        operation: dict[str, Any] = {"operationId": self.operation_id(section.method), "summary": section.title}
+        description = plain_text("\n".join(section.description))
+        if description:
+            operation["description"] = description
+        operation["tags"] = [self.tag()]
+        if section.links:
+            operation["externalDocs"] = {"url": section.links[0]}
+            if len(section.links) > 1:
+                operation["x-wechatpay-doc-links"] = list(dict.fromkeys(section.links))
+        if section.deprecated:
+            operation["deprecated"] = True
+        operation["x-wechatpay-api"] = self.api
+        return operation
+
+    def operation_id(self, method: str) -> str:
+        source = self.page.path[: -len(".md")].split("/", 1)[1] if self.is_webhook else self.path
+        words = re.findall(r"[A-Za-z0-9]+", source.replace("{", " by ").replace("}", " "))
+        if self.path.endswith("/") and not self.is_webhook:
+            words.append("index")
+        head = "webhook" if self.is_webhook else method
+        return head + "".join(w[:1].upper() + w[1:] for w in words)
+
+    def tag(self) -> str:
+        parts = [p for p in self.page.path.split("/")[1:3]]
+        if not self.is_webhook and len(self.page.path.split("/")) > 3:
+            parts = self.page.path.split("/")[1:3]
+        return "/".join(parts) if not self.is_webhook else f"webhook/{self.api}"
+
+    # -- request --------------------------------------------------------------------------------
+
+    def request(self, section: Section, table: FieldTable, operation: dict[str, Any]) -> None:
+        parameters: list[dict[str, Any]] = []
+        path_rows: list[Field] = []
+        query: list[Field] = []
+        for row in table.fields:
+            name = row.name.lower()
+            if name in BODY_MEDIA:
+                self.body(row, BODY_MEDIA[name], operation)
+            elif name == "query":
+                query.extend(row.children)
+            elif name == "headers":
+                parameters.extend(self.parameter(child, "header") for child in row.children)
+            elif name in CLIENT_OPTIONS:
+                self.client_option(row, operation)
+            else:
+                path_rows.append(row)
+        path_parameters = self.path_parameters(path_rows, query)
+        parameters = path_parameters + [self.parameter(row, "query") for row in query] + parameters
+        if self.api == "v2":
+            self.v2_protocol_fields(operation, parameters)
+        if parameters:
+            operation["parameters"] = parameters
+        attach_examples(operation, request_literal(section.examples), section, self.warn)
+        # keep keys in reading order: parameters before the body
+        if "requestBody" in operation:
+            operation["requestBody"] = operation.pop("requestBody")
+
+    def body(self, row: Field, media: str, operation: dict[str, Any]) -> None:
+        if "requestBody" in operation:
+            self.warn(row.line, "second-body", f"a second request body row `{row.name}`: skipped")
+            return
+        schema = object_schema(row.children, self.warn, binary_objects=media.startswith("multipart/"))
+        operation["requestBody"] = {"required": True, "content": {media: {"schema": schema}}}
+
+    def parameter(self, row: Field, location: str) -> dict[str, Any]:
+        schema = field_schema(row, self.warn)
+        parameter: dict[str, Any] = {"name": row.name, "in": location, "required": row.required or location == "path"}
+        description = schema.pop("description", None)
+        if description:
+            parameter["description"] = description
+        parameter["schema"] = schema
+        if location == "header" and row.name.lower() == "wechatpay-serial":
+            parameter["x-wechatpay-client-filled"] = True
+        return parameter
+
+    def client_option(self, row: Field, operation: dict[str, Any]) -> None:
+        """Rows that configure the client, not the request: kept as extensions the SDK acts on."""
+        name = row.name.lower()
+        if name == "security":
+            operation["x-wechatpay-client-cert"] = True
+        elif name == "nonceless":
+            operation["x-wechatpay-nonceless"] = True
+        elif name == "base_uri":
+            urls = [span for span in code_spans(row.description) if span.startswith("http")]
+            if urls:
+                operation["x-wechatpay-base-url"] = urls[0]
+                operation["x-wechatpay-base-url-required"] = row.required
+            else:
+                self.warn(row.line, "no-base-url", "`base_uri` row names no URL")
+        elif name == "timeout":
+            operation["x-wechatpay-timeout"] = True
+        elif name == "fragment":
+            operation["x-wechatpay-fragment"] = fixed_value(row.description) or (code_spans(row.description) or [""])[0]
+
+    def path_parameters(self, rows: list[Field], query: list[Field]) -> list[dict[str, Any]]:
+        """One parameter per `{placeholder}` of the URL, from the top-level row that documents it."""
+        placeholders = _PLACEHOLDER.findall(self.path)
+        by_name = {row.name: row for row in rows}
+        segments = {s.lower() for s in self.path.split("/")}
+        unmatched = [r for r in rows if r.name not in placeholders and not self.is_fixed_segment(r, segments)]
+        parameters = []
+        for placeholder in placeholders:
+            row = by_name.get(placeholder) or self.take_from_query(placeholder, query) or self.pair(placeholder, unmatched)
+            if row is None:
+                self.warn(self.page.sections[0].line, "undocumented-path-parameter", f"`{{{placeholder}}}` of the URL has no row: read as a string")
+                row = Field(placeholder, "string", False, True, "", Attrs(), 0, 0)
+            parameter = self.parameter(row, "path")
+            parameter["name"] = placeholder
+            parameters.append(parameter)
+        for row in unmatched:
+            self.warn(row.line, "not-in-url", f"top-level row `{row.name}` is no part of the URL `{self.path}`: skipped")
+        return parameters
+
+    def is_fixed_segment(self, row: Field, segments: set[str]) -> bool:
+        """`addinstitutionsub | 固定值`addInstitutionsub``: the row spells a fixed part of the URL."""
+        value = fixed_value(row.description)
+        return row.name.lower() in segments and (value is None or value.lower() in segments)
+
+    def take_from_query(self, placeholder: str, query: list[Field]) -> Field | None:
+        """A path variable documented under `query`: it is in the URL, so it is a path parameter."""
+        for index, row in enumerate(query):
+            if row.name == placeholder:
+                return query.pop(index)
+        return None
+
+    def pair(self, placeholder: str, unmatched: list[Field]) -> Field | None:
+        if len(unmatched) != 1:
+            return None
+        row = unmatched.pop()
+        self.warn(row.line, "renamed-path-parameter", f"row `{row.name}` is read as the URL's `{{{placeholder}}}`")
+        return row
+
+    def v2_protocol_fields(self, operation: dict[str, Any], parameters: list[dict[str, Any]]) -> None:
+        """APIv2 puts `nonce_str` and `sign` on the wire even where the page leaves them out."""
+        content = operation.get("requestBody", {}).get("content", {})
+        schema = content.get("application/xml", {}).get("schema")
+        if schema is None:
+            return
+        names = ["sign"] if operation.get("x-wechatpay-nonceless") else ["nonce_str", "sign"]
+        properties = schema.setdefault("properties", {})
+        required = schema.setdefault("required", [])
+        for name in names:
+            properties.setdefault(name, {"type": "string", "description": _PROTOCOL_FIELDS[name]})
+            properties[name]["x-wechatpay-client-filled"] = True
+            if name not in required:
+                required.append(name)
+
+    # -- responses ------------------------------------------------------------------------------
+
+    def responses(self, section: Section) -> dict[str, Any]:
+        table = section.table("response")
+        errors = section.table("errors")
+        if table is None and errors is not None:
+            return self.error_dictionary(errors)
+        if table is None:
+            self.warn(section.line, "no-response-table", f"section `{section.title}` has no response table: read as an empty 200")
+            return {"200": {"description": "OK"}}
+        fields = build_table(table, self.page.path, self.diagnostics)
+        if fields.notes:
+            return self.note_response(fields, table.line)
+        media = "application/xml" if self.api == "v2" else "application/json"
+        return {"200": {"description": "OK", "content": {media: {"schema": object_schema(fields.fields, self.warn)}}}}
+
+    def error_dictionary(self, table: Table) -> dict[str, Any]:
+        """A file download whose failure is an APIv2 XML reply (with HTTP 200, as all APIv2 replies)."""
+        fields = build_table(table, self.page.path, self.diagnostics)
+        content = {
+            "application/xml": {"schema": object_schema(fields.fields, self.warn)},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        }
+        return {"200": {"description": "The file; on failure, the XML error reply", "x-wechatpay-unsigned": True, "content": content}}
+
+    def note_response(self, fields: FieldTable, line: int) -> dict[str, Any]:
+        note = fields.notes[0]
+        if fields.fields:
+            self.warn(line, "note-and-fields", "response table has both a note row and fields: the note wins")
+        if "空字符串" in note.text:
+            return {"204": {"description": "No Content"}}
+        if "30x" in note.text:
+            return {"302": {"description": "Redirect", "headers": {"Location": {"schema": {"type": "string"}}}}}
+        if "文件流" in note.text:
+            return {"200": {"description": plain_text(note.text), "x-wechatpay-unsigned": True, "content": {_stream_media(note.text): {"schema": {"type": "string", "format": "binary"}}}}}
+        self.warn(note.line, "unknown-note", f"response note `{note.text}` is not understood: read as an empty 200")
+        return {"200": {"description": plain_text(note.text)}}
+
+    # -- webhooks -------------------------------------------------------------------------------
+
+    def webhook(self, section: Section, table: FieldTable, operation: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+        parameters: list[dict[str, Any]] = []
+        media = "application/xml" if self.api == "v2" else "application/json"
+        for row in table.fields:
+            if row.name == "headers":
+                parameters.extend(self.parameter(child, "header") for child in row.children)
+            elif row.name == "body":
+                operation["requestBody"] = {"required": True, "content": {media: {"schema": object_schema(row.children, self.warn)}}}
+            else:
+                self.warn(row.line, "webhook-row", f"notification row `{row.name}` is neither headers nor body: skipped")
+        if parameters:
+            operation["parameters"] = parameters
+        if "requestBody" in operation:
+            operation["requestBody"] = operation.pop("requestBody")
+            events = self.event_types(operation)
+            if events:
+                operation["x-wechatpay-event-types"] = events
+        operation["responses"] = self.reply(section, media)
+        return self.webhook_key(), "post", operation
+
+    def webhook_key(self) -> str:
+        stem = self.page.path.rsplit("/", 1)[-1][: -len(".md")]
+        return stem if self.api == "v3" else f"v2/{stem}"
+
+    def event_types(self, operation: dict[str, Any]) -> list[str]:
+        schema = next(iter(operation["requestBody"]["content"].values()))["schema"]
+        event = schema.get("properties", {}).get("event_type", {})
+        return list(event.get("enum", []))
+
+    def reply(self, section: Section, media: str) -> dict[str, Any]:
+        table = section.table("reply")
+        if table is None:
+            return {"200": {"description": "Received"}}
+        fields = build_table(table, self.page.path, self.diagnostics)
+        response: dict[str, Any] = {"description": "The reply the service expects"}
+        for row in fields.fields:
+            if row.name == "body":
+                response["content"] = {media: {"schema": object_schema(row.children, self.warn)}}
+            elif row.name == "status":
+                response["x-wechatpay-status"] = enum_values(row.description) or []
+        return {"200": response}
+
+
+_PROTOCOL_FIELDS = {"nonce_str": "随机字符串 (filled by the client)", "sign": "签名 (filled by the client)"}
+
+
+def _stream_media(note: str) -> str:
+    if "PDF" in note:
+        return "application/pdf"
+    if "图片" in note:
+        return "image/*"
+    return "application/octet-stream"
