@@ -10,7 +10,9 @@ import click
 from .report import Diagnostic, has_errors, summarize
 from .spec import io as spec_io
 from .spec.build import DocsError, parse_docs
-from .workspace import LockedError, TreeUpdate, commit, lock, read_tree, recover
+from . import pipeline
+from .spec import diff as api_diff
+from .workspace import Cache, LockedError, TreeUpdate, commit, lock, read_tree, recover
 
 DEFAULT_DOCS = Path("examples/docs")
 DEFAULT_SPECS = Path("specs")
@@ -73,3 +75,31 @@ def bundle(specs_dir: Path, out: Path) -> None:
         fail(str(exc))
     spec_io.write_bundle(document, out)
     click.echo(f"{len(document['paths'])} paths, {len(document['webhooks'])} webhooks → {out}")
+
+
+DEFAULT_CACHE = Path(".wechatpay-codegen-cache")
+cache_option = click.option(
+    "--cache", "cache_dir", type=click.Path(path_type=Path), default=DEFAULT_CACHE, show_default=True,
+    help="Where parse and generate results are kept between runs.",
+)
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(["breaking"]), default=None, help="Exit 1 when there is a breaking change.")
+@click.option("--show-docs", is_flag=True, help="List documentation-only edits one by one (text format).")
+@click.option("--jobs", type=int, default=1, show_default=True, help="Worker processes for parsing doc pages.")
+@cache_option
+def diff(old: Path, new: Path, fmt: str, fail_on: str | None, show_docs: bool, jobs: int, cache_dir: Path) -> None:
+    """API changes from OLD to NEW: two docs folders or two specs folders, each change breaking or not."""
+    cache = Cache(cache_dir)
+    try:
+        changes = api_diff.diff_specs(pipeline.load_api(old, cache, jobs), pipeline.load_api(new, cache, jobs))
+    except (DocsError, spec_io.SpecError) as exc:
+        fail(str(exc))
+    renderers = {"markdown": api_diff.render_markdown, "json": api_diff.render_json}
+    click.echo(renderers[fmt](changes) if fmt in renderers else api_diff.render_text(changes, show_docs), nl=False)
+    if fail_on == "breaking" and any(c.impact is api_diff.Impact.BREAKING for c in changes):
+        sys.exit(1)

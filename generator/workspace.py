@@ -111,11 +111,11 @@ def list_tree(root: Path) -> list[str]:
     return sorted(names)
 
 
-def read_tree(root: Path, journal_root: Path | None = None) -> dict[str, bytes]:
-    """A tree's files as committed: read through a pending journal in `journal_root` (see the module docstring)."""
+def read_tree(root: Path, journal_roots: Iterable[Path] = ()) -> dict[str, bytes]:
+    """A tree's files as committed: read through pending journals in `journal_roots` (see the module docstring)."""
     files = {name: (root / name).read_bytes() for name in list_tree(root)}
-    journal = _read_journal(journal_root) if journal_root else None
-    for tree in journal.trees if journal else []:
+    journals = [j for j in map(_read_journal, journal_roots) if j]
+    for tree in (t for journal in journals for t in journal.trees):
         if tree.root.resolve() == root.resolve():
             for name in tree.deletes:
                 files.pop(name, None)

@@ -76,11 +76,14 @@ class Change:
         return f"{self.operation} {self.where}".rstrip()
 
     def detail(self) -> str:
+        """`old -> new` on one line."""
         if self.old is None:
-            return self.new or ""
-        if self.new is None:
-            return self.old
-        return f"{self.old} -> {self.new}"
+            text = self.new or ""
+        elif self.new is None:
+            text = self.old
+        else:
+            text = f"{self.old} -> {self.new}"
+        return " ".join(text.split())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -335,7 +338,9 @@ def _field_changes(op: Operation, where: str, old: Field | None, new: Field | No
             str(old.client_filled),
             str(new.client_filled),
         )
-    if old.doc != new.doc:
+    if (
+        old.doc != new.doc and old == new
+    ):  # a description that changed along with the field is no documentation-only edit
         yield Change(
             "doc-changed", Impact.DOCUMENTATION, op.title, op.page, where, " / ".join(old.doc), " / ".join(new.doc)
         )

@@ -107,8 +107,8 @@ def test_a_run_dying_while_applying_is_read_as_committed_and_finished_by_recover
     monkeypatch.undo()
 
     assert workspace.has_pending_journal(out)
-    assert read_tree(specs, journal_root=out) == NEW_SPECS
-    assert read_tree(out, journal_root=out) == NEW_CODE
+    assert read_tree(specs, journal_roots=[out]) == NEW_SPECS
+    assert read_tree(out, journal_roots=[out]) == NEW_CODE
     assert recover(out, [specs, out]) is True
     assert read_tree(specs) == NEW_SPECS and read_tree(out) == NEW_CODE
     assert not workspace.has_pending_journal(out) and not (specs / workspace.STAGING).exists()
@@ -125,7 +125,7 @@ def test_a_run_dying_before_the_commit_point_changes_nothing(
     monkeypatch.setattr(workspace, "_write_journal", die)
     with pytest.raises(KeyboardInterrupt):
         commit(updates(specs, out), out)
-    assert read_tree(specs, journal_root=out) == OLD_SPECS and read_tree(out, journal_root=out) == OLD_CODE
+    assert read_tree(specs, journal_roots=[out]) == OLD_SPECS and read_tree(out, journal_roots=[out]) == OLD_CODE
     assert not (specs / workspace.STAGING).exists()
 
 
