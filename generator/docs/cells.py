@@ -20,7 +20,10 @@ _CODE = re.compile(r"`([^`]*)`")
 _SPACES = re.compile(r"\s+")
 
 # `` `A` \| `B` 枚举值之一 `` / `` `X` 枚举值 ``: the run of code spans just before the enum marker.
-_ENUM_MARK = re.compile(r"枚举值(?:之一)?")
+_ENUM_MARK = re.compile(r"枚举值?(?:之一)?")
+# `枚举值：<br/>`A`：meaning<br/>`B`：meaning`: one value at the start of each line after the marker.
+_ENUM_LIST = re.compile(r"枚举值?\s*[:：]\s*((?:<br\s*/?>\s*`[^`]+`\s*[:：][^<]*)+)")
+_ENUM_ITEM = re.compile(r"<br\s*/?>\s*`([^`]+)`\s*[:：]")
 _ENUM_RUN = re.compile(r"((?:`[^`]*`\s*(?:\\?\|\s*)?)+)\s*$")
 
 SCALAR_TYPES = {"string", "integer", "number", "boolean", "object", "file", "float"}
@@ -92,6 +95,9 @@ def plain_text(markup: str) -> str:
 
 def enum_values(description: str) -> list[str] | None:
     """The values of `` `A` \\| `B` 枚举值之一 `` (or `` `X` 枚举值 ``, space-separated variants), as written."""
+    listed = _ENUM_LIST.search(description)
+    if listed:
+        return _ENUM_ITEM.findall(listed.group(1))
     marker = _ENUM_MARK.search(description)
     if not marker:
         return None

@@ -1,8 +1,8 @@
 """Flat table rows → a field tree.
 
 Rows nest by `data-indent`. A `{colspan=3 .im-table-line}` separator row opens the decoded inside of the
-string field above it (JSON-in-a-string, an encrypted resource, a multipart `meta`); another separator
-followed by a name already seen at that level starts a variant of that inside (→ `oneOf`). Full-width
+string field above it (JSON-in-a-string, an encrypted resource, a multipart `meta`); a separator followed
+by a name already seen at that level starts another variant of that field (→ `oneOf`). Full-width
 rows (`空字符串(无返回内容)`, `文件流(…)`, `` `30x`跳转 ``) are notes about the whole response.
 """
 
@@ -26,7 +26,8 @@ class Field:
     line: int
     indent: int
     children: list[Field] = field(default_factory=list)
-    variants: list[list[Field]] = field(default_factory=list)  # decoded inside; one list per variant
+    inside: list[Field] | None = None  # the decoded inside of a string field
+    alternatives: list[Field] = field(default_factory=list)  # later variants of this field, after separators
 
 
 @dataclass
@@ -48,7 +49,6 @@ class _Frame:
     indent: int
     target: list[Field]
     owner: Field | None = None
-    decoded: bool = False
 
 
 def build_table(table: Table, path: str, diagnostics: list[Diagnostic]) -> FieldTable:
@@ -112,12 +112,33 @@ class _TreeBuilder:
         return int(value)
 
     def place(self, node: Field) -> None:
-        if self.separator_line:
-            self.separate(node)
+        opens_inside = self.separator_line and self.last is not None and _opens_inside(self.last, node)
+        if opens_inside and self.last is not None:
+            self.separator_line = 0
+            self.last.inside = []
+            # `last`'s own children frame is on top of the stack: its inside takes that place
+            self.stack[-1] = _Frame(node.indent, self.last.inside, self.last)
         frame = self.frame_for(node)
+        if self.separator_line:
+            self.separator_line = 0
+            if self.add_alternative(frame, node):
+                return
+            self.warn(node.line, "stray-separator", f"separator before `{node.name}` opens no decoded field and no variant: ignored")
         frame.target.append(node)
+        self.push(node)
+
+    def push(self, node: Field) -> None:
         self.stack.append(_Frame(node.indent + 1, node.children, node))
         self.last = node
+
+    def add_alternative(self, frame: _Frame, node: Field) -> bool:
+        """A separator then a name already at this level: another variant of that field."""
+        same = next((f for f in frame.target if f.name == node.name), None)
+        if same is None:
+            return False
+        same.alternatives.append(node)
+        self.push(node)
+        return True
 
     def frame_for(self, node: Field) -> _Frame:
         """Close the frames deeper than the row; a row deeper than its parent's children is an indent jump."""
@@ -128,29 +149,10 @@ class _TreeBuilder:
             self.warn(node.line, "indent-jump", f"row `{node.name}` jumps to indent {node.indent} under a row of indent {top.indent - 1}: nested under it")
         return top
 
-    def separate(self, node: Field) -> None:
-        """The row after a separator either opens the inside of the string field above, or starts a variant."""
-        line, self.separator_line = self.separator_line, 0
-        last = self.last
-        if last is not None and _opens_inside(last, node):
-            variant: list[Field] = []
-            last.variants.append(variant)
-            # `last`'s own children frame is on top of the stack: its inside takes that place
-            self.stack[-1] = _Frame(node.indent, variant, last, decoded=True)
-            return
-        for index in range(len(self.stack) - 1, 0, -1):
-            frame = self.stack[index]
-            if frame.decoded and frame.indent == node.indent and frame.owner is not None:
-                frame.target = []
-                frame.owner.variants.append(frame.target)
-                del self.stack[index + 1 :]
-                return
-        self.warn(line, "stray-separator", f"separator before `{node.name}` opens no decoded field and no variant: ignored")
-
 
 def _opens_inside(field: Field, following: Field) -> bool:
     """Rows nested under a plain string, or level with a marked one (an encrypted resource), are its inside."""
-    if field.type != "string" or field.children or field.variants:
+    if field.type != "string" or field.children or field.inside is not None:
         return False
     marked = any(key.startswith(("data-encoded", "data-encrypted")) for key in field.attrs.values)
     return following.indent > field.indent or (following.indent == field.indent and marked)

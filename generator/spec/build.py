@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from ..docs.rows import Field, FieldTable, build_table
 from ..report import Diagnostic, Level
 from .examples import attach_examples
 from .io import SpecFile
-from .schema import Schema, field_schema, object_schema
+from .schema import SchemaContext, field_schema, object_schema
 
 MAX_PAGE_BYTES = 4 * 1024 * 1024  # the largest real page is ~120 KB; anything far larger is not a doc page
 CLIENT_OPTIONS = {"security", "nonceless", "base_uri", "timeout", "fragment"}
@@ -140,6 +140,7 @@ class _SpecBuilder:
         self.operations = 0
         self.path, self.api = url_of(page.path)
         self.is_webhook = page.path.startswith("webhook/")
+        self.ctx = SchemaContext(self.warn, bare_arrays_by_default=self.api == "v2")
 
     def warn(self, line: int, code: str, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.page.path, line, Level.WARNING, code, message))
@@ -217,10 +218,12 @@ class _SpecBuilder:
         parameters: list[dict[str, Any]] = []
         path_rows: list[Field] = []
         query: list[Field] = []
+        literal = request_literal(section.examples)
+        values = literal or {}
         for row in table.fields:
             name = row.name.lower()
             if name in BODY_MEDIA:
-                self.body(row, BODY_MEDIA[name], operation)
+                self.body(row, BODY_MEDIA[name], operation, values.get(name))
             elif name == "query":
                 query.extend(row.children)
             elif name == "headers":
@@ -230,25 +233,28 @@ class _SpecBuilder:
             else:
                 path_rows.append(row)
         path_parameters = self.path_parameters(path_rows, query)
-        parameters = path_parameters + [self.parameter(row, "query") for row in query] + parameters
+        query_values = values.get("query") if isinstance(values.get("query"), dict) else {}
+        query_parameters = [self.parameter(row, "query", query_values.get(row.name)) for row in query]
+        parameters = path_parameters + query_parameters + parameters
         if self.api == "v2":
             self.v2_protocol_fields(operation, parameters)
         if parameters:
             operation["parameters"] = parameters
-        attach_examples(operation, request_literal(section.examples), section, self.warn)
+        attach_examples(operation, literal, section, self.warn)
         # keep keys in reading order: parameters before the body
         if "requestBody" in operation:
             operation["requestBody"] = operation.pop("requestBody")
 
-    def body(self, row: Field, media: str, operation: dict[str, Any]) -> None:
+    def body(self, row: Field, media: str, operation: dict[str, Any], example: Any) -> None:
         if "requestBody" in operation:
             self.warn(row.line, "second-body", f"a second request body row `{row.name}`: skipped")
             return
-        schema = object_schema(row.children, self.warn, binary_objects=media.startswith("multipart/"))
+        ctx = replace(self.ctx, binary_objects=media.startswith("multipart/"))
+        schema = object_schema(row.children, ctx, example)
         operation["requestBody"] = {"required": True, "content": {media: {"schema": schema}}}
 
-    def parameter(self, row: Field, location: str) -> dict[str, Any]:
-        schema = field_schema(row, self.warn)
+    def parameter(self, row: Field, location: str, example: Any = None) -> dict[str, Any]:
+        schema = field_schema(row, self.ctx, example)
         parameter: dict[str, Any] = {"name": row.name, "in": location, "required": row.required or location == "path"}
         description = schema.pop("description", None)
         if description:
@@ -344,13 +350,13 @@ class _SpecBuilder:
         if fields.notes:
             return self.note_response(fields, table.line)
         media = "application/xml" if self.api == "v2" else "application/json"
-        return {"200": {"description": "OK", "content": {media: {"schema": object_schema(fields.fields, self.warn)}}}}
+        return {"200": {"description": "OK", "content": {media: {"schema": object_schema(fields.fields, self.ctx)}}}}
 
     def error_dictionary(self, table: Table) -> dict[str, Any]:
         """A file download whose failure is an APIv2 XML reply (with HTTP 200, as all APIv2 replies)."""
         fields = build_table(table, self.page.path, self.diagnostics)
         content = {
-            "application/xml": {"schema": object_schema(fields.fields, self.warn)},
+            "application/xml": {"schema": object_schema(fields.fields, self.ctx)},
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
         }
         return {"200": {"description": "The file; on failure, the XML error reply", "x-wechatpay-unsigned": True, "content": content}}
@@ -377,7 +383,7 @@ class _SpecBuilder:
             if row.name == "headers":
                 parameters.extend(self.parameter(child, "header") for child in row.children)
             elif row.name == "body":
-                operation["requestBody"] = {"required": True, "content": {media: {"schema": object_schema(row.children, self.warn)}}}
+                operation["requestBody"] = {"required": True, "content": {media: {"schema": object_schema(row.children, self.ctx)}}}
             else:
                 self.warn(row.line, "webhook-row", f"notification row `{row.name}` is neither headers nor body: skipped")
         if parameters:
@@ -407,7 +413,7 @@ class _SpecBuilder:
         response: dict[str, Any] = {"description": "The reply the service expects"}
         for row in fields.fields:
             if row.name == "body":
-                response["content"] = {media: {"schema": object_schema(row.children, self.warn)}}
+                response["content"] = {media: {"schema": object_schema(row.children, self.ctx)}}
             elif row.name == "status":
                 response["x-wechatpay-status"] = enum_values(row.description) or []
         return {"200": response}

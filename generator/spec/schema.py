@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..docs.cells import enum_values, plain_text
@@ -16,15 +18,27 @@ _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "fl
 _MARKERS = {"data-encrypted": "x-wechatpay-encrypted", "data-encoded": "x-wechatpay-encoded", "data-signed": "x-wechatpay-signed"}
 
 
-def object_schema(fields: list[Field], warn: Warn, binary_objects: bool = False) -> Schema:
+@dataclass(frozen=True)
+class SchemaContext:
+    """What schema building needs besides the rows: where to report, and how to read ambiguous rows."""
+
+    warn: Warn
+    binary_objects: bool = False  # multipart: an `object` without rows is a file
+    # A JSON string whose inside is one array row is either that array or an object holding it; the page's
+    # example tells. Without one, APIv2 pages (where such rows name the item of a bare array) decide.
+    bare_arrays_by_default: bool = False
+
+
+def object_schema(fields: list[Field], ctx: SchemaContext, example: Any = None) -> Schema:
     """`{type: object, required: [...], properties: {...}}` in row order; a repeated name is reported."""
     properties: dict[str, Schema] = {}
     required: list[str] = []
+    values = example if isinstance(example, dict) else {}
     for field in fields:
         if field.name in properties:
-            warn(field.line, "duplicate-field", f"field `{field.name}` appears twice at this level: the later row wins")
+            ctx.warn(field.line, "duplicate-field", f"field `{field.name}` appears twice at this level: the later row wins")
             properties.pop(field.name)
-        properties[field.name] = field_schema(field, warn, binary_objects)
+        properties[field.name] = field_schema(field, ctx, values.get(field.name))
         if field.required and field.name not in required:
             required.append(field.name)
     schema: Schema = {"type": "object"}
@@ -34,37 +48,69 @@ def object_schema(fields: list[Field], warn: Warn, binary_objects: bool = False)
     return schema
 
 
-def field_schema(field: Field, warn: Warn, binary_objects: bool = False) -> Schema:
-    item = _item_schema(field, warn, binary_objects)
+def field_schema(field: Field, ctx: SchemaContext, example: Any = None) -> Schema:
+    if field.alternatives:
+        variants = [_single_schema(f, ctx, example) for f in [field, *field.alternatives]]
+        return _with_description({"oneOf": variants}, field)
+    return _single_schema(field, ctx, example)
+
+
+def _single_schema(field: Field, ctx: SchemaContext, example: Any) -> Schema:
     if not field.is_array:
-        return _with_description(item, field)
-    array: Schema = {"type": "array", "items": item}
-    return _with_description(array, field)
+        return _with_description(_item_schema(field, ctx, example), field)
+    first = example[0] if isinstance(example, list) and example else None
+    return _with_description({"type": "array", "items": _item_schema(field, ctx, first)}, field)
 
 
-def _item_schema(field: Field, warn: Warn, binary_objects: bool) -> Schema:
-    if field.type == "file" or (binary_objects and field.type == "object" and not field.children):
+def _item_schema(field: Field, ctx: SchemaContext, example: Any) -> Schema:
+    if field.type == "file" or (ctx.binary_objects and field.type == "object" and not field.children):
         return {"type": "string", "format": "binary"}
     json_type = _JSON_TYPES.get(field.type)
     if json_type is None:
-        warn(field.line, "unknown-type", f"field `{field.name}` has unknown type `{field.type}`: read as string")
+        ctx.warn(field.line, "unknown-type", f"field `{field.name}` has unknown type `{field.type}`: read as string")
         json_type = "string"
     schema: Schema = {"type": json_type}
-    if json_type == "object" and field.children:
-        schema = object_schema(field.children, warn, binary_objects)
-    elif field.children:
-        warn(field.children[0].line, "children-of-scalar", f"`{field.name}` is a {field.type} but has nested rows: read as object")
-        schema = object_schema(field.children, warn, binary_objects)
-    enum = _typed_enum(field, json_type, warn)
+    if field.children:
+        if json_type != "object":
+            ctx.warn(field.children[0].line, "children-of-scalar", f"`{field.name}` is a {field.type} but has nested rows: read as object")
+        schema = object_schema(field.children, ctx, example)
+    enum = _typed_enum(field, json_type, ctx.warn)
     if enum:
         schema["enum"] = enum
-    if field.variants:
-        schema.update(_decoded(field, warn))
+    if field.inside is not None:
+        schema["contentMediaType"] = "application/json"
+        schema["contentSchema"] = _inside_schema(field, field.inside, ctx, _decoded_example(example))
     for attr, keyword in _MARKERS.items():
         value = _marker(field, attr)
         if value:
             schema[keyword] = value
     return schema
+
+
+def _inside_schema(owner: Field, rows: list[Field], ctx: SchemaContext, example: Any) -> Schema:
+    if len(rows) == 1 and rows[0].indent == owner.indent:
+        # a single row level with its string field is the inside itself, not a property of it
+        return field_schema(rows[0], ctx, example)
+    if len(rows) == 1 and rows[0].is_array and _is_bare_array(example, ctx):
+        schema = field_schema(rows[0], ctx, example)
+        schema["x-wechatpay-item-name"] = rows[0].name
+        return schema
+    return object_schema(rows, ctx, example)
+
+
+def _is_bare_array(example: Any, ctx: SchemaContext) -> bool:
+    if example is None:
+        return ctx.bare_arrays_by_default
+    return isinstance(example, list)
+
+
+def _decoded_example(example: Any) -> Any:
+    if not isinstance(example, str):
+        return None
+    try:
+        return json.loads(example)
+    except ValueError:
+        return None
 
 
 def _marker(field: Field, attr: str) -> str | None:
@@ -73,20 +119,6 @@ def _marker(field: Field, attr: str) -> str | None:
     if value is None and field.attrs.get(attr + "-by"):
         value = "by-" + str(field.attrs.get(attr + "-by"))
     return value
-
-
-def _decoded(field: Field, warn: Warn) -> Schema:
-    """The inside of a string field, as `contentSchema`; several variants are a `oneOf`."""
-    variants = [_variant_schema(field, rows, warn) for rows in field.variants]
-    content = variants[0] if len(variants) == 1 else {"oneOf": variants}
-    return {"contentMediaType": "application/json", "contentSchema": content}
-
-
-def _variant_schema(owner: Field, rows: list[Field], warn: Warn) -> Schema:
-    # A single object row level with its string field is the inside itself, not a property of it.
-    if len(rows) == 1 and rows[0].indent == owner.indent and rows[0].type == "object":
-        return field_schema(rows[0], warn)
-    return object_schema(rows, warn)
 
 
 def _typed_enum(field: Field, json_type: str, warn: Warn) -> list[Any] | None:
