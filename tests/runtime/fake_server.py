@@ -23,9 +23,11 @@ Usage::
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import email.parser
 import email.policy
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -141,6 +143,11 @@ class Merchant:
         return cls(mchid, format(serial, "X"), key, cert)
 
 
+@functools.lru_cache(maxsize=1)
+def default_merchant() -> Merchant:
+    return Merchant.create()
+
+
 # -- requests and replies ------------------------------------------------------------------------------
 
 
@@ -237,15 +244,18 @@ class FakeWeChatPay:
         if tls is not None:
             self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
             self.scheme = "https"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self.route("GET", "/v3/certificates", self._certificates)
         self.route("GET", "/v3/billdownload/file", self._bill)
         self.route("POST", "/v3/merchant/media/upload", self._upload)
 
     @classmethod
-    def create(cls, *, signers: list[Signer] | None = None, tls: ssl.SSLContext | None = None) -> FakeWeChatPay:
+    def create(
+        cls, *, signers: list[Signer] | None = None, tls: ssl.SSLContext | None = None, merchant: Merchant | None = None
+    ) -> FakeWeChatPay:
+        """A service with fresh APIv2/APIv3 keys (RSA keys are reused across instances: generating them is slow)."""
         return cls(
-            Merchant.create(),
+            merchant or default_merchant(),
             signers or [Signer.platform()],
             apiv3_key=secrets.token_hex(16).encode(),
             apiv2_key=secrets.token_hex(16),
@@ -460,7 +470,7 @@ class FakeWeChatPay:
         elif self.fault == "probe":
             headers["Wechatpay-Signature"] = "WECHATPAY/SIGNTEST/" + headers["Wechatpay-Signature"][19:]
         body = reply.body + b" " if self.fault == "body" else reply.body
-        return Reply(reply.status, body, {**reply.headers, **headers}, reply.signed)
+        return dataclasses.replace(reply, body=body, headers={**reply.headers, **headers})
 
 
 def _as_reply(result: Any) -> Reply:
