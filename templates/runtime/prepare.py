@@ -39,6 +39,7 @@ class Prepared:
     retry_safe: bool = False
     client_cert: bool = False
     v2_sign_type: str = v2.MD5
+    xml_response: bool = False  # APIv2: the answer must be XML (else only an XML-looking answer is parsed)
 
 
 def compact_json(value: Any) -> bytes:
@@ -229,4 +230,5 @@ def prepare_v2(
         retry_safe=_has_out_no(params),
         client_cert=op.client_cert,
         v2_sign_type=sign_type,
+        xml_response=op.response_media in ("application/xml", "text/xml"),
     )

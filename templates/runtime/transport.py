@@ -316,7 +316,7 @@ class _ClientCore:
         """APIv2 errors arrive as HTTP 200 with return_code FAIL; a signed answer must verify."""
         if not 200 <= raw.status_code < 300:
             raise self._status_error(raw)
-        if not raw.content.lstrip().startswith(b"<xml"):
+        if not prepared.xml_response and not raw.content.lstrip().startswith(b"<"):
             return Response(raw.status_code, raw.headers, raw.content)  # a file (e.g. downloadbill)
         params = Response(raw.status_code, raw.headers, raw.content).xml()
         if params.get("return_code") != "SUCCESS":
