@@ -98,13 +98,11 @@ def enum_values(description: str) -> list[str] | None:
     listed = _ENUM_LIST.search(description)
     if listed:
         return _ENUM_ITEM.findall(listed.group(1))
-    marker = _ENUM_MARK.search(description)
-    if not marker:
-        return None
-    run = _ENUM_RUN.search(description[: marker.start()])
-    if not run:
-        return None
-    return [value.strip() for value in _CODE.findall(run.group(1))]
+    for marker in _ENUM_MARK.finditer(description):
+        run = _ENUM_RUN.search(description[: marker.start()])
+        if run:
+            return [value.strip() for value in _CODE.findall(run.group(1))]
+    return None
 
 
 def fixed_value(description: str) -> str | None:

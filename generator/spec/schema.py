@@ -25,7 +25,8 @@ class SchemaContext:
     warn: Warn
     binary_objects: bool = False  # multipart: an `object` without rows is a file
     # A JSON string whose inside is one array row is either that array or an object holding it; the page's
-    # example tells. Without one, APIv2 pages (where such rows name the item of a bare array) decide.
+    # example tells. Without one: a row named as its string field is a key; otherwise APIv2 pages (where
+    # such rows name the item of a bare array) read it as the array.
     bare_arrays_by_default: bool = False
 
 
@@ -91,7 +92,7 @@ def _inside_schema(owner: Field, rows: list[Field], ctx: SchemaContext, example:
     if len(rows) == 1 and rows[0].indent == owner.indent:
         # a single row level with its string field is the inside itself, not a property of it
         return field_schema(rows[0], ctx, example)
-    if len(rows) == 1 and rows[0].is_array and _is_bare_array(example, ctx):
+    if len(rows) == 1 and rows[0].is_array and rows[0].name != owner.name and _is_bare_array(example, ctx):
         schema = field_schema(rows[0], ctx, example)
         schema["x-wechatpay-item-name"] = rows[0].name
         return schema
