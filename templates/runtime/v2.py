@@ -12,7 +12,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from .crypto import aes_ecb_decrypt
-from .errors import MalformedPayloadError, UnsafeXMLError
+from .errors import DecryptionError, MalformedPayloadError, UnsafeXMLError
 
 MD5 = "MD5"
 HMAC_SHA256 = "HMAC-SHA256"
@@ -57,4 +57,8 @@ def refund_key(apiv2_key: str) -> bytes:
 
 def decrypt_req_info(apiv2_key: str, req_info: str) -> dict[str, str]:
     """The refund notification's encrypted `req_info`, as a dict."""
-    return parse_xml(aes_ecb_decrypt(refund_key(apiv2_key), req_info))
+    plaintext = aes_ecb_decrypt(refund_key(apiv2_key), req_info)
+    try:
+        return parse_xml(plaintext)
+    except MalformedPayloadError:  # ECB is unauthenticated: a wrong key may still unpad, yielding noise
+        raise DecryptionError("req_info did not decrypt to XML: wrong APIv2 key or corrupted data") from None
