@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import ssl
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, TypedDict, Union
+
+import httpx
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -37,6 +39,26 @@ ENVIRONMENT = {
     "timeout": "WECHATPAY_TIMEOUT",
     "max_retries": "WECHATPAY_MAX_RETRIES",
 }
+
+
+class ClientSettings(TypedDict, total=False):
+    """The client constructor's keyword arguments (see the client bases for their meaning and defaults)."""
+
+    mchid: str
+    merchant_serial_no: str
+    private_key: KeySource
+    wechatpay_public_key: KeySource
+    wechatpay_public_key_id: str
+    platform_certificates: KeySource | Iterable[KeySource]
+    apiv3_key: str | bytes
+    apiv2_key: str
+    client_cert: KeySource
+    base_url: str
+    timeout: float | httpx.Timeout
+    max_retries: int
+    verify: bool | str
+    allow_short_apiv3_key_for_tests: bool
+    clock: Callable[[], float]
 
 
 def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -71,9 +71,6 @@ class KeyStore:
     def get(self, serial: str) -> RSAPublicKey | None:
         return self._keys.get(normalize_serial(serial))
 
-    def has_certificates(self) -> bool:
-        return bool(self._certificates)
-
     def encryption_key(self) -> tuple[str, RSAPublicKey] | None:
         """The key for sensitive fields: the public key if configured, else the newest valid certificate."""
         if self._public_key_id is not None:
@@ -102,7 +99,7 @@ def verify(store: KeyStore, headers: Mapping[str, str], body: bytes, now: float)
     serial = headers.get("wechatpay-serial")
     if not (timestamp and nonce and signature and serial):
         raise SignatureVerificationError("missing Wechatpay-Timestamp/Nonce/Signature/Serial headers")
-    if not timestamp.isdigit():
+    if not (timestamp.isascii() and timestamp.isdigit()):  # isdigit alone accepts "²"
         raise SignatureVerificationError("Wechatpay-Timestamp is not a Unix timestamp")
     skew = abs(int(now) - int(timestamp))  # whole seconds, as the service counts
     if skew >= MAX_CLOCK_SKEW:

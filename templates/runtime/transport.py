@@ -16,9 +16,11 @@ from typing import Any, TypeVar, overload
 
 import httpx
 from cryptography import x509
+from typing_extensions import Unpack
 
 from .config import (
     PUBLIC_KEY_ID_PREFIX,
+    ClientSettings,
     Credentials,
     KeySource,
     load_credentials,
@@ -239,7 +241,7 @@ class _ClientCore:
 
     def _retry_delay(self, attempt: int, headers: httpx.Headers | None) -> float:
         retry_after = headers.get("Retry-After") if headers is not None else None
-        if retry_after is not None and retry_after.isdigit():
+        if retry_after is not None and retry_after.isascii() and retry_after.isdigit():
             return min(float(retry_after), self.RETRY_MAX_DELAY)
         return random.uniform(0, min(self.RETRY_MAX_DELAY, self.RETRY_BASE_DELAY * 2**attempt))
 
@@ -266,18 +268,21 @@ class _ClientCore:
             and time.monotonic() - self._last_refresh >= self.CERTIFICATE_REFRESH_INTERVAL
         )
 
+    def _require_apiv3_key(self) -> bytes:
+        if self._credentials.apiv3_key is None:
+            raise ConfigurationError("apiv3_key: required to download platform certificates")
+        return self._credentials.apiv3_key
+
     def _install_certificates(self, content: bytes) -> None:
         """Decrypt `/v3/certificates` entries; AES-GCM under the APIv3 key authenticates them."""
-        assert self._credentials.apiv3_key is not None
+        apiv3_key = self._require_apiv3_key()
         try:
-            entries = json.loads(content)["data"]
-            sealed = [entry["encrypt_certificate"] for entry in entries]
+            sealed = [entry["encrypt_certificate"] for entry in json.loads(content)["data"]]
+            pems = [aes_gcm_decrypt(apiv3_key, s["nonce"], s["associated_data"], s["ciphertext"]) for s in sealed]
+            certificates = [x509.load_pem_x509_certificate(pem) for pem in pems]
         except (ValueError, KeyError, TypeError):
             raise MalformedPayloadError("unexpected /v3/certificates response") from None
-        pems = [
-            aes_gcm_decrypt(self._credentials.apiv3_key, s["nonce"], s["associated_data"], s["ciphertext"]) for s in sealed
-        ]
-        self._keys.add_certificates(x509.load_pem_x509_certificate(pem) for pem in pems)
+        self._keys.add_certificates(certificates)
 
     def _interpret(self, prepared: Prepared, raw: httpx.Response, unsigned: bool) -> Response:
         """Verify, then return the response or raise its typed error."""
@@ -361,7 +366,7 @@ def _part_path(to: str | os.PathLike[str]) -> tuple[Path, Path]:
 class SyncClientBase(_ClientCore):
     """Base of the generated `Client`."""
 
-    def __init__(self, *, http_client: httpx.Client | None = None, **settings: Any) -> None:
+    def __init__(self, *, http_client: httpx.Client | None = None, **settings: Unpack[ClientSettings]) -> None:
         super().__init__(**settings)
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(verify=_ssl_verify(self._verify), timeout=self.timeout)
@@ -414,7 +419,8 @@ class SyncClientBase(_ClientCore):
             return self._interpret(prepared, raw, unsigned)
 
     def refresh_certificates(self) -> None:
-        """Download and install the platform certificates (`GET /v3/certificates`)."""
+        """Download and install the platform certificates (`GET /v3/certificates`); needs apiv3_key."""
+        self._require_apiv3_key()
         self._last_refresh = time.monotonic()
         prepared = self._prepare(_CERTIFICATES, None, None, None, None, None)
         raw = self._transmit(prepared, None)
@@ -511,7 +517,7 @@ class SyncClientBase(_ClientCore):
 class AsyncClientBase(_ClientCore):
     """Base of the generated `AsyncClient`."""
 
-    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **settings: Any) -> None:
+    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **settings: Unpack[ClientSettings]) -> None:
         super().__init__(**settings)
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(verify=_ssl_verify(self._verify), timeout=self.timeout)
@@ -565,7 +571,8 @@ class AsyncClientBase(_ClientCore):
             return self._interpret(prepared, raw, unsigned)
 
     async def refresh_certificates(self) -> None:
-        """Download and install the platform certificates (`GET /v3/certificates`)."""
+        """Download and install the platform certificates (`GET /v3/certificates`); needs apiv3_key."""
+        self._require_apiv3_key()
         async with self._refresh_lock:
             self._last_refresh = time.monotonic()
             prepared = self._prepare(_CERTIFICATES, None, None, None, None, None)

@@ -188,3 +188,10 @@ def test_any_mutation_is_rejected(mutation_case: Any, data: st.DataObject) -> No
         new_headers, new_body = {**headers, target: mutated.decode("latin-1")}, body
     with pytest.raises(rt.WeChatPayError):
         client.parse_notification(new_headers, new_body)
+
+
+@pytest.mark.parametrize("timestamp", ["²795767609", "-1", "1e9", " 1", ""])
+def test_garbage_timestamp(client: Any, server: FakeWeChatPay, timestamp: str) -> None:
+    headers, body = server.notification(RESOURCE)
+    with pytest.raises(rt.SignatureVerificationError):
+        client.parse_notification({**headers, "Wechatpay-Timestamp": timestamp}, body)

@@ -335,3 +335,29 @@ def test_fake_service_rejects_any_change(server: FakeWeChatPay) -> None:
     assert send("POST", "/v3/pay?a=1", body, "/v3/pay?a=1", body, timestamp_shift=-301) == 401  # timestamp
     assert send("POST", "/v3/pay?a=1", body, "/v3/pay?a=1", body, signing_key=new_key()) == 401  # key
     assert server.rejections == ["signature", "signature", "signature", "timestamp", "signature"]
+
+
+async def test_decrypt_sensitive_response_field(c: Any, server: FakeWeChatPay) -> None:
+    import base64
+
+    from .fake_server import OAEP
+
+    sealed = base64.b64encode(server.merchant.key.public_key().encrypt("王小二".encode(), OAEP)).decode()
+    server.route("GET", "/v3/profile", lambda req: {"name": sealed})
+    response = await wait(c._send(rt.Operation("GET", "/v3/profile")))
+    assert c.decrypt(response.json()["name"]) == "王小二"
+    with pytest.raises(rt.DecryptionError):
+        c.decrypt(sealed[:-4] + "AAA=")
+
+
+async def test_certificate_download_failures(server: FakeWeChatPay) -> None:
+    async with make_client("sync", server, apiv3_key=None) as client:
+        with pytest.raises(rt.ConfigurationError, match="apiv3_key"):
+            client.refresh_certificates()
+    async with make_client("async", server, apiv3_key="e" * 32) as client:
+        with pytest.raises(rt.DecryptionError):
+            await client.refresh_certificates()
+    server.route("GET", "/v3/certificates", lambda req: {"data": [{"serial_no": "1"}]})
+    async with make_client("sync", server) as client:
+        with pytest.raises(rt.MalformedPayloadError):
+            client.refresh_certificates()
