@@ -308,8 +308,11 @@ class Lock:
 @contextlib.contextmanager
 def lock(folder: Path, *, shared: bool = False) -> Iterator[Lock]:
     """Exclusive for a run that writes: fails at once, naming the holder. Shared for one that reads: waits."""
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK
+    if shared and not folder.is_dir():
+        yield Lock(path, None)  # nothing to read, nor to create for a reader
+        return
+    folder.mkdir(parents=True, exist_ok=True)
     fd = _acquire(path, shared)
     try:
         previous = os.read(fd, 64).decode(errors="replace").strip()
@@ -330,7 +333,7 @@ def _acquire(path: Path, shared: bool) -> int:
             if not shared:
                 os.close(fd)
                 raise LockedError(
-                    f"{path}: another wechatpay-codegen run ({_holder(path)}) is updating these folders; "
+                    f"{path}: another wechatpay-codegen run ({_holder(path)}) is using these folders; "
                     "wait for it to finish"
                 ) from None
             fcntl.flock(fd, fcntl.LOCK_SH)
@@ -363,4 +366,4 @@ def _holder(path: Path) -> str:
         pid = path.read_text().strip()
     except OSError:
         pid = ""
-    return f"pid {pid}" if pid else "pid unknown"
+    return f"pid {pid}" if pid else "a reader"
