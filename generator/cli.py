@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,6 +14,7 @@ from .report import Diagnostic, has_errors, summarize
 from .spec import io as spec_io
 from .spec.build import DocsError, parse_docs
 from . import pipeline
+from .codegen.options import CodegenError, load_options
 from .spec import diff as api_diff
 from .workspace import Cache, LockedError, TreeUpdate, commit, lock, read_tree, recover
 
@@ -103,3 +107,67 @@ def diff(old: Path, new: Path, fmt: str, fail_on: str | None, show_docs: bool, j
     click.echo(renderers[fmt](changes) if fmt in renderers else api_diff.render_text(changes, show_docs), nl=False)
     if fail_on == "breaking" and any(c.impact is api_diff.Impact.BREAKING for c in changes):
         sys.exit(1)
+
+
+def tree_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The folders `build` and `check` work on."""
+    for option in reversed(
+        [
+            click.option("--docs", "docs_dir", type=click.Path(path_type=Path), default=DEFAULT_DOCS, show_default=True),
+            click.option("--specs", "specs_dir", type=click.Path(path_type=Path), default=DEFAULT_SPECS, show_default=True),
+            click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("generated"), show_default=True),
+            click.option("--jobs", type=int, default=os.cpu_count() or 1, show_default="one per core"),
+            cache_option,
+            click.option("-q", "--quiet", is_flag=True, help="Print only the outcome."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def run_pipeline(stage: Callable[..., pipeline.Outcome], docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: Path, quiet: bool) -> pipeline.Outcome:
+    """Run `pipeline.build` or `pipeline.check` with a progress display fit for where the output goes."""
+    layout = pipeline.Layout(docs_dir, specs_dir, out_dir, cache_dir)
+    progress = pipeline.Progress() if quiet else pipeline.BarProgress() if sys.stderr.isatty() else pipeline.LineProgress()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind (lock, staging) as Ctrl-C does
+    try:
+        outcome = stage(layout, load_options(Path("pyproject.toml")), jobs, progress)
+    except (DocsError, CodegenError, LockedError, pipeline.PipelineError) as exc:
+        fail(str(exc))
+    if has_errors(outcome.diagnostics):
+        print_diagnostics(outcome.diagnostics)
+        fail("fix the errors above: nothing was written")
+    if outcome.diagnostics and not quiet:
+        click.echo(summarize(outcome.diagnostics), err=True)
+    return outcome
+
+
+@main.command()
+@tree_options
+def build(docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: Path, quiet: bool) -> None:
+    """Parse the docs into SPECS and generate the package into OUT, rewriting only files that change."""
+    outcome = run_pipeline(pipeline.build, docs_dir, specs_dir, out_dir, jobs, cache_dir, quiet)
+    if outcome.recovered:
+        click.echo("finished an update an interrupted build had committed", err=True)
+    counts = [f"{u.root}: {len(u.writes)} written, {len(u.deletes)} removed" for u in outcome.updates]
+    click.echo(f"{'; '.join(counts) or 'up to date'} ({outcome.seconds:.1f}s)")
+
+
+@main.command()
+@tree_options
+def check(docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: Path, quiet: bool) -> None:
+    """Exit 0 when SPECS and OUT are exactly what the docs and the generator produce; else list what differs."""
+    outcome = run_pipeline(pipeline.check, docs_dir, specs_dir, out_dir, jobs, cache_dir, quiet)
+    if outcome.in_sync:
+        click.echo(f"in sync ({outcome.seconds:.1f}s)")
+        return
+    for line in pipeline.describe(outcome):
+        click.echo(line)
+    stale = sum(len(u.writes) + len(u.deletes) for u in outcome.updates)
+    command = f"wechatpay-codegen build --docs {docs_dir} --specs {specs_dir} --out {out_dir}"
+    click.echo(f"{stale} files out of date; `{command}` updates them", err=True)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -83,7 +83,7 @@ def parse_type(text: str) -> tuple[str, bool]:
 
 def plain_text(markup: str) -> str:
     """A description without markup: `<br/>` becomes a line break, links keep their text, backticks go."""
-    text = markup.replace("\\|", "|")
+    text = re.sub(r"\[!\w+\]", "", markup.replace("\\|", "|"))  # callout markers: `> [!IMPORTANT]`
     text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
     text = _TAG.sub("", text)
     text = _LINK.sub(r"\1", text)

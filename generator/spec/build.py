@@ -95,6 +95,8 @@ def parse_page(docs_dir: Path, page: str) -> PageResult:
     text, problem = _read_text(docs_dir / page, page)
     if problem is not None:
         return PageResult(name, None, [problem])
+    if not text.strip():
+        return PageResult(name, None, [Diagnostic(page, 1, Level.WARNING, "empty-page", "page is empty: no operation")])
     parsed = read_page(page, text)
     builder = _SpecBuilder(parsed)
     spec = builder.build()
@@ -147,11 +149,9 @@ class _SpecBuilder:
 
     def build(self) -> dict[str, Any] | None:
         if not self.page.sections:
-            if "#request" in "".join(str(v) for v in self.page.frontmatter.values()):
-                self.warn(1, "no-operation", "page has no operation heading")
-            return None
+            return None  # an overview page or a redirect stub; tables outside sections were reported
         if self.api not in ("v2", "v3"):
-            self.warn(self.page.sections[0].line, "unknown-version", f"page is not under v2/ or v3/: skipped")
+            self.warn(self.page.sections[0].line, "unknown-version", "page is not under v2/ or v3/: skipped")
             return None
         key = "webhooks" if self.is_webhook else "paths"
         items: dict[str, dict[str, Any]] = {}
@@ -204,7 +204,7 @@ class _SpecBuilder:
         if self.path.endswith("/") and not self.is_webhook:
             words.append("index")
         head = "webhook" if self.is_webhook else method
-        return head + "".join(w[:1].upper() + w[1:] for w in words)
+        return head + "".join(w[:1].upper() + (w[1:].lower() if w.isupper() else w[1:]) for w in words)
 
     def tag(self) -> str:
         parts = [p for p in self.page.path.split("/")[1:3]]
@@ -414,8 +414,8 @@ class _SpecBuilder:
         for row in fields.fields:
             if row.name == "body":
                 response["content"] = {media: {"schema": object_schema(row.children, self.ctx)}}
-            elif row.name == "status":
-                response["x-wechatpay-status"] = enum_values(row.description) or []
+            elif row.name == "status" and enum_values(row.description):
+                response["x-wechatpay-status"] = enum_values(row.description)
         return {"200": response}
 
 
