@@ -37,12 +37,18 @@ def main() -> None:
     args = parser.parse_args()
 
     with FakeWeChatPay.create() as server:
-        server.route("POST", "/v3/pay/transactions/jsapi", lambda req: {"prepay_id": "wx201410272009395522657a690389285100"})
+        server.route(
+            "POST", "/v3/pay/transactions/jsapi", lambda req: {"prepay_id": "wx201410272009395522657a690389285100"}
+        )
         op = rt.Operation("POST", "/v3/pay/transactions/jsapi", request_media="application/json")
         body = {
-            "appid": "wxd678efh567hg6787", "mchid": server.merchant.mchid, "description": "Image形象店-深圳腾大-QQ公仔",
-            "out_trade_no": "1217752501201407033233368018", "notify_url": "https://www.weixin.qq.com/wxpay/pay.php",
-            "amount": {"total": 100, "currency": "CNY"}, "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+            "appid": "wxd678efh567hg6787",
+            "mchid": server.merchant.mchid,
+            "description": "Image形象店-深圳腾大-QQ公仔",
+            "out_trade_no": "1217752501201407033233368018",
+            "notify_url": "https://www.weixin.qq.com/wxpay/pay.php",
+            "amount": {"total": 100, "currency": "CNY"},
+            "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
         }
         with rt.SyncClientBase(**server.client_settings()) as client:
             for _ in range(20):  # warm up: connection, caches
@@ -64,7 +70,9 @@ def main() -> None:
     print(f"client CPU per request:        {per_request * 1e3:.3f} ms")
     print(f"  RSA-2048 sign (request):     {rsa_sign * 1e3:.3f} ms")
     print(f"  RSA-2048 verify (response):  {rsa_verify * 1e3:.3f} ms")
-    print(f"client CPU beyond the two RSA: {overhead * 1e3:.3f} ms (target <= 2 ms: {'OK' if overhead <= 0.002 else 'OVER'})")
+    print(
+        f"client CPU beyond the two RSA: {overhead * 1e3:.3f} ms (target <= 2 ms: {'OK' if overhead <= 0.002 else 'OVER'})"
+    )
 
 
 if __name__ == "__main__":

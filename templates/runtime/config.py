@@ -107,9 +107,13 @@ def load_private_key(value: KeySource, setting: str = "private_key") -> RSAPriva
     pem = _read_pem(value, setting)
     kind = _pem_kind(pem)
     if "CERTIFICATE" in kind:
-        raise ConfigurationError(f"{setting}: got a certificate where the merchant private key belongs (apiclient_key.pem)")
+        raise ConfigurationError(
+            f"{setting}: got a certificate where the merchant private key belongs (apiclient_key.pem)"
+        )
     if "PUBLIC KEY" in kind:
-        raise ConfigurationError(f"{setting}: got a public key where the merchant private key belongs (apiclient_key.pem)")
+        raise ConfigurationError(
+            f"{setting}: got a public key where the merchant private key belongs (apiclient_key.pem)"
+        )
     try:
         key = serialization.load_pem_private_key(pem, password=None)
     except (ValueError, TypeError):
@@ -246,7 +250,9 @@ def load_credentials(
     if not mchid or not str(mchid).strip():
         raise ConfigurationError("mchid: required (the merchant id, e.g. '1230000109')")
     if (private_key is None) != (merchant_serial_no is None):
-        raise ConfigurationError("private_key and merchant_serial_no: APIv3 signing needs both, or neither for APIv2 only")
+        raise ConfigurationError(
+            "private_key and merchant_serial_no: APIv3 signing needs both, or neither for APIv2 only"
+        )
     if private_key is None and apiv2_key is None:
         raise ConfigurationError("private_key: required for APIv3 (or set apiv2_key for an APIv2-only client)")
     if (wechatpay_public_key is None) != (wechatpay_public_key_id is None):
@@ -270,9 +276,9 @@ def load_credentials(
         private_key=key,
         wechatpay_public_key=load_public_key(wechatpay_public_key) if wechatpay_public_key is not None else None,
         wechatpay_public_key_id=wechatpay_public_key_id,
-        platform_certificates=tuple(load_certificates(platform_certificates, "platform_certificates"))
-        if platform_certificates
-        else (),
+        platform_certificates=(
+            tuple(load_certificates(platform_certificates, "platform_certificates")) if platform_certificates else ()
+        ),
         apiv3_key=_apiv3_key(apiv3_key, allow_short_apiv3_key_for_tests) if apiv3_key is not None else None,
         apiv2_key=_apiv2_key(apiv2_key) if apiv2_key is not None else None,
         client_certificate=client_certificate,

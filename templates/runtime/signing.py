@@ -108,7 +108,9 @@ def verify(store: KeyStore, headers: Mapping[str, str], body: bytes, now: float)
         raise SignatureVerificationError("probe signature (WECHATPAY/SIGNTEST): this message is not from WeChat Pay")
     key = store.get(serial)
     if key is None:
-        raise UnknownSerialError(f"Wechatpay-Serial {serial[:64]!r} is not a known platform certificate or public key id")
+        raise UnknownSerialError(
+            f"Wechatpay-Serial {serial[:64]!r} is not a known platform certificate or public key id"
+        )
     message = f"{timestamp}\n{nonce}\n".encode() + body + b"\n"
     if not rsa_verify(key, message, signature):
         raise SignatureVerificationError(f"Wechatpay-Signature does not match the body (serial {serial[:64]})")

@@ -157,7 +157,12 @@ class _ClientCore:
             if body is not None and not isinstance(body, Mapping):
                 raise RequestValidationError("an APIv2 body must be a dict")
             prepared = prepare_v2(
-                op, self.base_url, path_params=path_params, body=body, apiv2_key=self._credentials.apiv2_key, headers=headers
+                op,
+                self.base_url,
+                path_params=path_params,
+                body=body,
+                apiv2_key=self._credentials.apiv2_key,
+                headers=headers,
             )
         else:
             if self._credentials.private_key is None:
@@ -248,7 +253,9 @@ class _ClientCore:
     def _retry_status(self, prepared: Prepared, status_code: int, attempt: int) -> bool:
         return prepared.retry_safe and attempt < self.max_retries and (status_code == 429 or status_code >= 500)
 
-    def _connection_error(self, prepared: Prepared, exc: httpx.TransportError, attempt: int) -> APIConnectionError | None:
+    def _connection_error(
+        self, prepared: Prepared, exc: httpx.TransportError, attempt: int
+    ) -> APIConnectionError | None:
         """The error to raise, or None to retry. A failed connect sent nothing, so it is always safe to repeat."""
         never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
         if attempt < self.max_retries and (prepared.retry_safe or never_sent):
@@ -287,7 +294,11 @@ class _ClientCore:
     def _interpret(self, prepared: Prepared, raw: httpx.Response, unsigned: bool) -> Response:
         """Verify, then return the response or raise its typed error."""
         logger.debug(
-            "%s %s -> %s (Request-ID %s)", prepared.method, raw.request.url.path, raw.status_code, raw.headers.get("Request-ID")
+            "%s %s -> %s (Request-ID %s)",
+            prepared.method,
+            raw.request.url.path,
+            raw.status_code,
+            raw.headers.get("Request-ID"),
         )
         if prepared.api == "v2":
             return self._interpret_v2(prepared, raw)
@@ -354,7 +365,9 @@ class _ClientCore:
 
     def _mtls_context(self) -> ssl.SSLContext:
         if self._credentials.client_certificate is None:
-            raise ConfigurationError("client_cert: this operation needs the merchant API certificate (apiclient_cert.pem)")
+            raise ConfigurationError(
+                "client_cert: this operation needs the merchant API certificate (apiclient_cert.pem)"
+            )
         return self._credentials.client_certificate.ssl_context(self._verify)
 
 

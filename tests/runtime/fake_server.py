@@ -85,7 +85,6 @@ def _build_cert(
     )
 
 
-
 def private_pem(key: rsa.RSAPrivateKey) -> str:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -112,8 +111,13 @@ class Signer:
     def platform(cls, serial: int | None = None) -> Signer:
         key = new_key()
         serial = serial or secrets.randbits(64) | (1 << 63)
-        cert = _build_cert(key, x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Tenpay.com Root CA")]), serial,
-                           dt.datetime.now(dt.timezone.utc), 365)
+        cert = _build_cert(
+            key,
+            x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Tenpay.com Root CA")]),
+            serial,
+            dt.datetime.now(dt.timezone.utc),
+            365,
+        )
         return cls(format(serial, "X"), key, cert)
 
     @classmethod
@@ -138,8 +142,13 @@ class Merchant:
     def create(cls, mchid: str = "1230000109") -> Merchant:
         key = new_key()
         serial = secrets.randbits(159) | (1 << 158)
-        cert = _build_cert(key, x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, mchid)]), serial,
-                           dt.datetime.now(dt.timezone.utc), 365)
+        cert = _build_cert(
+            key,
+            x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, mchid)]),
+            serial,
+            dt.datetime.now(dt.timezone.utc),
+            365,
+        )
         return cls(mchid, format(serial, "X"), key, cert)
 
 
@@ -274,7 +283,9 @@ class FakeWeChatPay:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def route(self, method: str, path: str, handler: Handler, *, nonceless: bool = False, client_cert: bool = False) -> None:
+    def route(
+        self, method: str, path: str, handler: Handler, *, nonceless: bool = False, client_cert: bool = False
+    ) -> None:
         self.routes[(method, path)] = Route(handler, nonceless, client_cert)
 
     def client_settings(self, *, public_key: bool | None = None, certificates: bool | None = None) -> dict[str, Any]:
@@ -303,7 +314,9 @@ class FakeWeChatPay:
 
     # -- signing what the service sends -----------------------------------------------------------------
 
-    def sign_headers(self, body: bytes, *, signer: Signer | None = None, timestamp: int | None = None) -> dict[str, str]:
+    def sign_headers(
+        self, body: bytes, *, signer: Signer | None = None, timestamp: int | None = None
+    ) -> dict[str, str]:
         signer = signer or self.signer
         ts = str(int(time.time()) if timestamp is None else timestamp)
         nonce = secrets.token_hex(16)
@@ -341,7 +354,10 @@ class FakeWeChatPay:
             "resource_type": "encrypt-resource",
             "event_type": event_type,
             "summary": "支付成功",
-            "resource": {**self.seal(json.dumps(resource, ensure_ascii=False).encode()), "original_type": "transaction"},
+            "resource": {
+                **self.seal(json.dumps(resource, ensure_ascii=False).encode()),
+                "original_type": "transaction",
+            },
         }
         body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
         return {"Content-Type": "application/json", **self.sign_headers(body, signer=signer, timestamp=timestamp)}, body
@@ -359,8 +375,15 @@ class FakeWeChatPay:
         data = padder.update(v2_xml(req_info)) + padder.finalize()
         encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
         sealed = base64.b64encode(encryptor.update(data) + encryptor.finalize()).decode()
-        return v2_xml({"return_code": "SUCCESS", "appid": "wx1", "mch_id": self.merchant.mchid,
-                       "nonce_str": secrets.token_hex(16), "req_info": sealed})
+        return v2_xml(
+            {
+                "return_code": "SUCCESS",
+                "appid": "wx1",
+                "mch_id": self.merchant.mchid,
+                "nonce_str": secrets.token_hex(16),
+                "req_info": sealed,
+            }
+        )
 
     # -- built-in routes --------------------------------------------------------------------------------
 
@@ -369,12 +392,14 @@ class FakeWeChatPay:
         for signer in self.signers.values():
             if signer.certificate is None:
                 continue
-            data.append({
-                "serial_no": signer.key_id,
-                "effective_time": signer.certificate.not_valid_before_utc.isoformat(),
-                "expire_time": signer.certificate.not_valid_after_utc.isoformat(),
-                "encrypt_certificate": self.seal(cert_pem(signer.certificate).encode(), "certificate"),
-            })
+            data.append(
+                {
+                    "serial_no": signer.key_id,
+                    "effective_time": signer.certificate.not_valid_before_utc.isoformat(),
+                    "expire_time": signer.certificate.not_valid_after_utc.isoformat(),
+                    "encrypt_certificate": self.seal(cert_pem(signer.certificate).encode(), "certificate"),
+                }
+            )
         return {"data": data}
 
     def _bill(self, request: FakeRequest) -> Any:
@@ -413,8 +438,10 @@ class FakeWeChatPay:
         message = f"{request.method}\n{request.target}\n{fields['timestamp']}\n{fields['nonce_str']}\n".encode()
         try:
             self.merchant.key.public_key().verify(
-                base64.b64decode(fields.get("signature", "")), message + body + b"\n",
-                asym_padding.PKCS1v15(), hashes.SHA256(),
+                base64.b64decode(fields.get("signature", "")),
+                message + body + b"\n",
+                asym_padding.PKCS1v15(),
+                hashes.SHA256(),
             )
         except (InvalidSignature, ValueError):
             return "signature"
@@ -451,7 +478,9 @@ class FakeWeChatPay:
         reason = self.check_v2(request, route)
         if reason is not None:
             self.rejections.append(reason)
-            return Reply(200, v2_xml({"return_code": "FAIL", "return_msg": f"sign check failed: {reason}"}), signed=False)
+            return Reply(
+                200, v2_xml({"return_code": "FAIL", "return_msg": f"sign check failed: {reason}"}), signed=False
+            )
         result = route.handler(request)
         if isinstance(result, Reply):
             return result

@@ -43,7 +43,10 @@ def test_valid_from_text_bytes_and_path(merchant: Merchant, signer: Signer, tmp_
         ({"mchid": ""}, "mchid: required"),
         ({"merchant_serial_no": None}, "private_key and merchant_serial_no"),
         ({"private_key": "no/such/file.pem"}, "private_key: cannot read file"),
-        ({"private_key": "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n"}, "private_key: not a readable"),
+        (
+            {"private_key": "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n"},
+            "private_key: not a readable",
+        ),
         ({"apiv3_key": "short"}, "apiv3_key: must be 32 bytes"),
         ({"apiv2_key": "short"}, "apiv2_key: must be 32 ASCII characters"),
         ({"wechatpay_public_key_id": "PUB_KEY_ID_1"}, "wechatpay_public_key and wechatpay_public_key_id"),
@@ -64,8 +67,11 @@ def test_certificate_where_key_belongs(merchant: Merchant, signer: Signer) -> No
 
 def test_private_key_where_public_key_belongs(merchant: Merchant, signer: Signer) -> None:
     with pytest.raises(rt.ConfigurationError, match="wechatpay_public_key: got a private key"):
-        rt.SyncClientBase(**settings(merchant, signer, wechatpay_public_key=private_pem(new_key()),
-                                     wechatpay_public_key_id="PUB_KEY_ID_0112"))
+        rt.SyncClientBase(
+            **settings(
+                merchant, signer, wechatpay_public_key=private_pem(new_key()), wechatpay_public_key_id="PUB_KEY_ID_0112"
+            )
+        )
 
 
 def test_key_where_certificate_belongs(merchant: Merchant, signer: Signer) -> None:
@@ -75,8 +81,14 @@ def test_key_where_certificate_belongs(merchant: Merchant, signer: Signer) -> No
 
 def test_public_key_id_prefix(merchant: Merchant, signer: Signer) -> None:
     with pytest.raises(rt.ConfigurationError, match="must start with 'PUB_KEY_ID_'"):
-        rt.SyncClientBase(**settings(merchant, signer, wechatpay_public_key=public_pem(new_key().public_key()),
-                                     wechatpay_public_key_id="0112"))
+        rt.SyncClientBase(
+            **settings(
+                merchant,
+                signer,
+                wechatpay_public_key=public_pem(new_key().public_key()),
+                wechatpay_public_key_id="0112",
+            )
+        )
 
 
 def test_key_not_matching_serials_certificate(merchant: Merchant, signer: Signer) -> None:
@@ -84,8 +96,9 @@ def test_key_not_matching_serials_certificate(merchant: Merchant, signer: Signer
     with pytest.raises(rt.ConfigurationError, match="private_key: does not match the public key of client_cert"):
         rt.SyncClientBase(**settings(merchant, signer, client_cert=cert_pem(other.certificate)))
     with pytest.raises(rt.ConfigurationError, match="merchant_serial_no: .* is not the serial of client_cert"):
-        rt.SyncClientBase(**settings(merchant, signer, merchant_serial_no="ABCDEF",
-                                     client_cert=cert_pem(merchant.certificate)))
+        rt.SyncClientBase(
+            **settings(merchant, signer, merchant_serial_no="ABCDEF", client_cert=cert_pem(merchant.certificate))
+        )
     rt.SyncClientBase(**settings(merchant, signer, client_cert=cert_pem(merchant.certificate))).close()
 
 

@@ -89,7 +89,9 @@ async def test_truncated_body(c: Any, server: FakeWeChatPay) -> None:
         await wait(c.parse_notification(headers, body[:-10]))
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[1,2]", b'{"resource": "x"}', b'{"resource":{"algorithm":"ROT13","ciphertext":"x"}}'])
+@pytest.mark.parametrize(
+    "body", [b"not json", b"[1,2]", b'{"resource": "x"}', b'{"resource":{"algorithm":"ROT13","ciphertext":"x"}}']
+)
 async def test_signed_but_malformed(c: Any, server: FakeWeChatPay, body: bytes) -> None:
     with pytest.raises(rt.MalformedPayloadError):
         await wait(c.parse_notification(server.sign_headers(body), body))
@@ -121,7 +123,9 @@ def test_v2_payment_notification(client: Any, server: FakeWeChatPay, sign_type: 
 
 def test_v2_refund_notification(client: Any, server: FakeWeChatPay) -> None:
     body = server.v2_refund_notification({"out_refund_no": "R1", "refund_status": "SUCCESS", "refund_fee": "1"})
-    assert client.parse_v2_notification(body) == {"req_info": {"out_refund_no": "R1", "refund_status": "SUCCESS", "refund_fee": "1"}}
+    assert client.parse_v2_notification(body) == {
+        "req_info": {"out_refund_no": "R1", "refund_status": "SUCCESS", "refund_fee": "1"}
+    }
 
 
 def test_v2_refund_with_wrong_key(server: FakeWeChatPay) -> None:
@@ -134,7 +138,10 @@ def test_v2_refund_with_wrong_key(server: FakeWeChatPay) -> None:
 @pytest.mark.parametrize(
     ("body", "error"),
     [
-        (b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><a>&x;</a></xml>', rt.UnsafeXMLError),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><a>&x;</a></xml>',
+            rt.UnsafeXMLError,
+        ),
         (b'<!DOCTYPE xml [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><a>&b;</a></xml>', rt.UnsafeXMLError),
         (b"<xml><a>1</a>", rt.MalformedPayloadError),
         (b"<xml><return_code>SUCCESS</return_code></xml>", rt.SignatureVerificationError),
@@ -153,7 +160,10 @@ def test_replies() -> None:
     assert fail.status_code == 500 and json.loads(fail.body) == {"code": "FAIL", "message": "库存不足"}
     with pytest.raises(ValueError):
         rt.notification_failure(status_code=200)
-    assert rt.v2_notification_reply() == b"<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"
+    assert (
+        rt.v2_notification_reply()
+        == b"<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"
+    )
     assert b"<![CDATA[FAIL]]>" in rt.v2_notification_reply(False, "bad ]]> data")
 
 
@@ -174,7 +184,9 @@ def mutation_case(signer: Signer) -> Any:
 def test_any_mutation_is_rejected(mutation_case: Any, data: st.DataObject) -> None:
     client, headers, body = mutation_case
     client._last_refresh = time.monotonic()  # no certificate download per example
-    target = data.draw(st.sampled_from(["body", "Wechatpay-Signature", "Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Serial"]))
+    target = data.draw(
+        st.sampled_from(["body", "Wechatpay-Signature", "Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Serial"])
+    )
     original = body if target == "body" else headers[target].encode()
     index = data.draw(st.integers(0, len(original) - 1))
     replacement = data.draw(st.integers(0, 255).filter(lambda b: b != original[index]))

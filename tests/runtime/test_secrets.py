@@ -51,8 +51,11 @@ async def test_no_secret_leaks(server: FakeWeChatPay, caplog: pytest.LogCaptureF
                     await call
             record(caught_s.value)
             seen.append(repr(client._credentials.client_certificate))
-    for bad in ({"apiv3_key": settings["apiv3_key"][:-1]}, {"apiv2_key": settings["apiv2_key"] + "x"},
-                {"private_key": settings["private_key"].replace("PRIVATE KEY", "CERTIFICATE")}):
+    for bad in (
+        {"apiv3_key": settings["apiv3_key"][:-1]},
+        {"apiv2_key": settings["apiv2_key"] + "x"},
+        {"private_key": settings["private_key"].replace("PRIVATE KEY", "CERTIFICATE")},
+    ):
         with pytest.raises(rt.ConfigurationError) as caught_c:
             rt.SyncClientBase(**{**settings, **bad})
         record(caught_c.value)

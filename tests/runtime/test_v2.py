@@ -20,16 +20,36 @@ async def c(request: pytest.FixtureRequest, server: FakeWeChatPay) -> AsyncItera
         yield client
 
 
-UNIFIEDORDER = rt.Operation("POST", "/pay/unifiedorder", api="v2", request_media="application/xml",
-                            response_media="application/xml", json_string_fields=("scene_info",))
+UNIFIEDORDER = rt.Operation(
+    "POST",
+    "/pay/unifiedorder",
+    api="v2",
+    request_media="application/xml",
+    response_media="application/xml",
+    json_string_fields=("scene_info",),
+)
 
 
 @pytest.mark.parametrize("sign_type", [None, "MD5", "HMAC-SHA256"])
 async def test_xml_call(c: Any, server: FakeWeChatPay, sign_type: str | None) -> None:
-    server.route("POST", "/pay/unifiedorder", lambda req: {"result_code": "SUCCESS", "prepay_id": "wx1",
-                                                           "echo": req.xml["body"], "scene": req.xml["scene_info"]})
-    body = {"appid": "wx1", "mch_id": "10000100", "body": "<商品> & 1", "total_fee": 1, "out_trade_no": "T1",
-            "scene_info": {"store_info": {"id": "1"}}}
+    server.route(
+        "POST",
+        "/pay/unifiedorder",
+        lambda req: {
+            "result_code": "SUCCESS",
+            "prepay_id": "wx1",
+            "echo": req.xml["body"],
+            "scene": req.xml["scene_info"],
+        },
+    )
+    body = {
+        "appid": "wx1",
+        "mch_id": "10000100",
+        "body": "<商品> & 1",
+        "total_fee": 1,
+        "out_trade_no": "T1",
+        "scene_info": {"store_info": {"id": "1"}},
+    }
     if sign_type:
         body["sign_type"] = sign_type
     data = (await wait(c._send(UNIFIEDORDER, body=body))).xml()
@@ -45,9 +65,15 @@ async def test_nonceless(c: Any, server: FakeWeChatPay) -> None:
 
 
 async def test_return_code_fail(c: Any, server: FakeWeChatPay) -> None:
-    server.route("POST", "/pay/orderquery", lambda req: Reply(200, v2_xml({"return_code": "FAIL", "return_msg": "签名错误"}), signed=False))
+    server.route(
+        "POST",
+        "/pay/orderquery",
+        lambda req: Reply(200, v2_xml({"return_code": "FAIL", "return_msg": "签名错误"}), signed=False),
+    )
     with pytest.raises(rt.APIStatusError) as caught:
-        await wait(c._send(rt.Operation("POST", "/pay/orderquery", api="v2", request_media="application/xml"), body={"a": "1"}))
+        await wait(
+            c._send(rt.Operation("POST", "/pay/orderquery", api="v2", request_media="application/xml"), body={"a": "1"})
+        )
     assert (caught.value.code, caught.value.message) == ("FAIL", "签名错误")
 
 

@@ -56,8 +56,13 @@ async def test_json_post_with_sensitive_fields(c: Any, server: FakeWeChatPay) ->
     response = await wait(c._send(JSAPI, body=body, headers={"X-Contact": "秘密"}, query={"id_no": "110"}))
     assert response.status_code == 200
     assert response.json() == {
-        "payer": "张三", "receivers": ["李四", "王五"], "scene": "13800000000", "header": "秘密",
-        "query": "110", "serial": server.signer.key_id, "plain": "商品",
+        "payer": "张三",
+        "receivers": ["李四", "王五"],
+        "scene": "13800000000",
+        "header": "秘密",
+        "query": "110",
+        "serial": server.signer.key_id,
+        "plain": "商品",
     }
     assert body["payer"] == {"name": "张三"}  # the caller's dict is not modified
     assert server.rejections == []
@@ -65,9 +70,13 @@ async def test_json_post_with_sensitive_fields(c: Any, server: FakeWeChatPay) ->
 
 async def test_get_with_path_and_query(c: Any, server: FakeWeChatPay) -> None:
     seen: list[FakeRequest] = []
-    server.route("GET", "/v3/pay/transactions/out-trade-no/a%20b%2F%E5%8D%95", lambda req: seen.append(req) or {"ok": 1})
+    server.route(
+        "GET", "/v3/pay/transactions/out-trade-no/a%20b%2F%E5%8D%95", lambda req: seen.append(req) or {"ok": 1}
+    )
     op = rt.Operation("GET", "/v3/pay/transactions/out-trade-no/{out_trade_no}")
-    response = await wait(c._send(op, path_params={"out_trade_no": "a b/单"}, query={"mchid": "1", "all": True, "skip": None}))
+    response = await wait(
+        c._send(op, path_params={"out_trade_no": "a b/单"}, query={"mchid": "1", "all": True, "skip": None})
+    )
     assert response.json() == {"ok": 1}
     assert seen[0].query == {"mchid": "1", "all": "true"}
     assert seen[0].body == b"" and "content-type" not in seen[0].headers
@@ -82,8 +91,9 @@ async def test_missing_path_param(c: Any) -> None:
 @pytest.mark.parametrize("status", [202, 204])
 async def test_no_content(c: Any, server: FakeWeChatPay, status: int) -> None:
     server.route("POST", "/v3/pay/transactions/out-trade-no/1/close", lambda req: Reply(status))
-    op = rt.Operation("POST", "/v3/pay/transactions/out-trade-no/{n}/close", request_media="application/json",
-                      response_media=None)
+    op = rt.Operation(
+        "POST", "/v3/pay/transactions/out-trade-no/{n}/close", request_media="application/json", response_media=None
+    )
     response = await wait(c._send(op, path_params={"n": "1"}, body={"mchid": "1"}))
     assert (response.status_code, response.content) == (status, b"")
 
@@ -95,7 +105,9 @@ async def test_upload(c: Any, server: FakeWeChatPay) -> None:
     assert response.json() == {"media_id": "media-" + hashlib.sha256(image).hexdigest()[:16]}
     meta = json.loads(server.requests[-1].parts["meta"][0])
     assert meta == {"filename": "logo.png", "sha256": hashlib.sha256(image).hexdigest()}
-    response = await wait(c._send(op, body={"meta": {"filename": "x.jpg"}, "file": ("ignored.jpg", b"jpg", "image/jpeg")}))
+    response = await wait(
+        c._send(op, body={"meta": {"filename": "x.jpg"}, "file": ("ignored.jpg", b"jpg", "image/jpeg")})
+    )
     assert response.status_code == 200
 
 
@@ -103,10 +115,15 @@ async def test_download_two_steps(c: Any, server: FakeWeChatPay, tmp_path: Path)
     bill = "交易时间,公众账号ID\n`2026-01-01,`wx1\n".encode() * 500
     server.bills["tok1"] = gzip.compress(bill)
     server.bills["tok2"] = bill
-    server.route("GET", "/v3/bill/tradebill", lambda req: {
-        "download_url": f"{server.base_url}/v3/billdownload/file?token=tok1&tartype=GZIP",
-        "hash_type": "SHA1", "hash_value": hashlib.sha1(bill).hexdigest(),
-    })
+    server.route(
+        "GET",
+        "/v3/bill/tradebill",
+        lambda req: {
+            "download_url": f"{server.base_url}/v3/billdownload/file?token=tok1&tartype=GZIP",
+            "hash_type": "SHA1",
+            "hash_value": hashlib.sha1(bill).hexdigest(),
+        },
+    )
     info = (await wait(c._send(rt.Operation("GET", "/v3/bill/tradebill"), query={"bill_date": "2026-01-01"}))).json()
     data = await wait(c.download(info["download_url"], hash_type=info["hash_type"], hash_value=info["hash_value"]))
     assert gzip.decompress(data) == bill
@@ -152,7 +169,11 @@ async def test_error_mapping(c: Any, server: FakeWeChatPay) -> None:
     error = caught.value
     assert (error.status_code, error.code, error.message, error.detail) == (400, "PARAM_ERROR", "参数错误", detail)
     assert error.request_id.startswith("req-") and b"PARAM_ERROR" in error.body
-    for path, cls in [("/v3/e404", rt.NotFoundError), ("/v3/e403", rt.PermissionDeniedError), ("/v3/e409", rt.ConflictError)]:
+    for path, cls in [
+        ("/v3/e404", rt.NotFoundError),
+        ("/v3/e403", rt.PermissionDeniedError),
+        ("/v3/e409", rt.ConflictError),
+    ]:
         with pytest.raises(cls):
             await wait(c._send(rt.Operation("GET", path)))
     c.max_retries = 0
@@ -183,7 +204,10 @@ async def test_retries_for_safe_requests(c: Any, server: FakeWeChatPay) -> None:
     calls: list[FakeRequest] = []
     server.route("GET", "/v3/flaky", _flaky([503, 429], calls))
     assert (await wait(c._send(rt.Operation("GET", "/v3/flaky")))).json() == {"n": 3}
-    nonces = {dict(p.split("=", 1) for p in r.headers["authorization"].split(" ", 1)[1].split(","))["nonce_str"] for r in calls}
+    nonces = {
+        dict(p.split("=", 1) for p in r.headers["authorization"].split(" ", 1)[1].split(","))["nonce_str"]
+        for r in calls
+    }
     assert len(nonces) == 3  # each attempt signed afresh
 
     calls.clear()
@@ -255,13 +279,21 @@ async def test_bad_response_signatures(c: Any, server: FakeWeChatPay, fault: str
 
 async def test_public_key_mode(pubkey_signer: Signer) -> None:
     with FakeWeChatPay.create(signers=[pubkey_signer]) as server:
-        server.route("POST", "/v3/enc", lambda req: {"name": server.decrypt(req, req.json()["name"]),
-                                                      "serial": req.headers.get("wechatpay-serial")})
+        server.route(
+            "POST",
+            "/v3/enc",
+            lambda req: {
+                "name": server.decrypt(req, req.json()["name"]),
+                "serial": req.headers.get("wechatpay-serial"),
+            },
+        )
         for kind in ("sync", "async"):
             async with make_client(kind, server, apiv3_key=None) as client:
                 op = rt.Operation("POST", "/v3/enc", request_media="application/json", encrypted_fields=("name",))
                 assert (await wait(client._send(op, body={"name": "张三"}))).json() == {
-                    "name": "张三", "serial": pubkey_signer.key_id}
+                    "name": "张三",
+                    "serial": pubkey_signer.key_id,
+                }
                 response = await wait(client.request("GET", "/v3/certificates"))
                 assert server.requests[-1].headers["wechatpay-serial"] == pubkey_signer.key_id
                 assert response.json() == {"data": []}
@@ -304,7 +336,9 @@ async def test_escape_hatch(c: Any, server: FakeWeChatPay) -> None:
     server.route("POST", "/v3/anything", lambda req: {"echo": req.json(), "q": req.query})
     response = await wait(c.request("POST", "/v3/anything", json={"a": "中"}, query={"b": "2"}))
     assert response.json() == {"echo": {"a": "中"}, "q": {"b": "2"}}
-    response = await wait(c.request("POST", "/v3/anything", content=b'{"raw":1}', headers={"Content-Type": "application/json"}))
+    response = await wait(
+        c.request("POST", "/v3/anything", content=b'{"raw":1}', headers={"Content-Type": "application/json"})
+    )
     assert response.json()["echo"] == {"raw": 1}
 
 
@@ -316,15 +350,33 @@ def test_fake_service_rejects_any_change(server: FakeWeChatPay) -> None:
     key = config.load_private_key(server.client_settings()["private_key"])
     body = b'{"out_trade_no":"1","amount":{"total":100}}'
 
-    def send(method: str, target: str, sent_body: bytes, signed_target: str, signed_body: bytes,
-             timestamp_shift: int = 0, signing_key: Any = key) -> int:
+    def send(
+        method: str,
+        target: str,
+        sent_body: bytes,
+        signed_target: str,
+        signed_body: bytes,
+        timestamp_shift: int = 0,
+        signing_key: Any = key,
+    ) -> int:
         import time
 
-        auth = signing.authorization(mchid=server.merchant.mchid, serial_no=server.merchant.serial_no,
-                                     key=signing_key, method=method, target=signed_target, body=signed_body,
-                                     timestamp=int(time.time()) + timestamp_shift, nonce=signing.new_nonce())
-        return httpx.request(method, server.base_url + target, content=sent_body,
-                             headers={"Authorization": auth, "Content-Type": "application/json"}).status_code
+        auth = signing.authorization(
+            mchid=server.merchant.mchid,
+            serial_no=server.merchant.serial_no,
+            key=signing_key,
+            method=method,
+            target=signed_target,
+            body=signed_body,
+            timestamp=int(time.time()) + timestamp_shift,
+            nonce=signing.new_nonce(),
+        )
+        return httpx.request(
+            method,
+            server.base_url + target,
+            content=sent_body,
+            headers={"Authorization": auth, "Content-Type": "application/json"},
+        ).status_code
 
     from .fake_server import new_key
 

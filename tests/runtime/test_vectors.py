@@ -33,18 +33,30 @@ def test_rsa_sha256_signature(vectors: dict[str, Any]) -> None:
 def test_authorization_header_uses_the_vector_key(vectors: dict[str, Any]) -> None:
     v = vectors["rsa_sha256_signature"]
     header = signing.authorization(
-        mchid=v["mchid"], serial_no=v["merchant_serial_no"], key=_config.load_private_key(v["private_key_pem"]),
-        method="GET", target="/v3/certificates", body=b"", timestamp=1554208460, nonce="593BEC0C930BF1AFEB40B4A08C8FB242",
+        mchid=v["mchid"],
+        serial_no=v["merchant_serial_no"],
+        key=_config.load_private_key(v["private_key_pem"]),
+        method="GET",
+        target="/v3/certificates",
+        body=b"",
+        timestamp=1554208460,
+        nonce="593BEC0C930BF1AFEB40B4A08C8FB242",
     )
-    assert header.startswith('WECHATPAY2-SHA256-RSA2048 mchid="1234567890",nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242"')
+    assert header.startswith(
+        'WECHATPAY2-SHA256-RSA2048 mchid="1234567890",nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242"'
+    )
     assert f'serial_no="{v["merchant_serial_no"]}"' in header
 
 
 def _webhook_client(v: dict[str, Any], private_key: str, *, clock: float, short_ok: bool = True) -> Any:
     return rt.SyncClientBase(
-        mchid="1234567890", merchant_serial_no="F5765756002FDD77", private_key=private_key,
-        platform_certificates=v["platform_certificate_pem"], apiv3_key=v["api_v3_key"],
-        allow_short_apiv3_key_for_tests=short_ok, clock=lambda: clock,
+        mchid="1234567890",
+        merchant_serial_no="F5765756002FDD77",
+        private_key=private_key,
+        platform_certificates=v["platform_certificate_pem"],
+        apiv3_key=v["api_v3_key"],
+        allow_short_apiv3_key_for_tests=short_ok,
+        clock=lambda: clock,
     )
 
 
