@@ -178,8 +178,10 @@ def prepare_v3(
         headers=header_values,
         client_cert=op.client_cert,
     )
-    if op.idempotency_key and "Idempotency-Key" not in header_values:
+    has_key = any(name.lower() == "idempotency-key" for name in header_values)
+    if op.idempotency_key and not has_key:
         prepared.headers["Idempotency-Key"] = new_idempotency_key()
+        has_key = True
     if body is not None and op.request_media == "multipart/form-data":
         if not isinstance(body, dict):
             raise RequestValidationError("multipart body must be a dict of parts")
@@ -190,7 +192,7 @@ def prepare_v3(
         prepared.headers["Content-Type"] = "application/json"
     prepared.retry_safe = (
         prepared.method in ("GET", "HEAD")
-        or "Idempotency-Key" in prepared.headers
+        or has_key
         or _has_out_no(body if isinstance(body, dict) else None)
         or _has_out_no(path_params)
     )

@@ -413,3 +413,11 @@ async def test_certificate_download_failures(server: FakeWeChatPay) -> None:
     async with make_client("sync", server) as client:
         with pytest.raises(rt.MalformedPayloadError):
             client.refresh_certificates()
+
+
+async def test_caller_idempotency_key_kept(c: Any, server: FakeWeChatPay) -> None:
+    calls: list[FakeRequest] = []
+    server.route("POST", "/v3/pay", _flaky([503], calls))
+    post = rt.Operation("POST", "/v3/pay", request_media="application/json", idempotency_key=True)
+    await wait(c._send(post, body={"x": 1}, headers={"idempotency-key": "mine"}))
+    assert [r.headers["idempotency-key"] for r in calls] == ["mine", "mine"]
