@@ -84,6 +84,14 @@ class _ClientCore:
         allow_short_apiv3_key_for_tests: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """Keys are PEM text, PEM bytes or a file path; everything is checked here, not on first use.
+
+        APIv3 needs `private_key` + `merchant_serial_no` and a way to verify answers: `wechatpay_public_key`
+        + `wechatpay_public_key_id`, `platform_certificates`, and/or `apiv3_key` (certificates are then
+        downloaded when needed). APIv2 needs `apiv2_key`; `client_cert` (apiclient_cert.pem, its key being
+        `private_key`) for operations that require mTLS. `verify` is True, False or a CA bundle path.
+        `clock` and `allow_short_apiv3_key_for_tests` exist for tests.
+        """
         self._credentials: Credentials = load_credentials(
             mchid=mchid,
             merchant_serial_no=merchant_serial_no,
