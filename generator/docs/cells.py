@@ -95,13 +95,27 @@ def plain_text(markup: str) -> str:
 
 def enum_values(description: str) -> list[str] | None:
     """The values of `` `A` \\| `B` 枚举值之一 `` (or `` `X` 枚举值 ``, space-separated variants), as written."""
+    found = _enum_span(description)
+    return found[1] if found else None
+
+
+def without_enum(description: str) -> str:
+    """The description less its enum clause, which the schema's `enum` already says."""
+    found = _enum_span(description)
+    if not found or _ENUM_LIST.search(description):
+        return description  # a listed enum explains each value: keep it
+    (start, end), _ = found
+    return description[:start] + description[end:]
+
+
+def _enum_span(description: str) -> tuple[tuple[int, int], list[str]] | None:
     listed = _ENUM_LIST.search(description)
     if listed:
-        return _ENUM_ITEM.findall(listed.group(1))
+        return listed.span(), _ENUM_ITEM.findall(listed.group(1))
     for marker in _ENUM_MARK.finditer(description):
         run = _ENUM_RUN.search(description[: marker.start()])
         if run:
-            return [value.strip() for value in _CODE.findall(run.group(1))]
+            return (run.start(1), marker.end()), [value.strip() for value in _CODE.findall(run.group(1))]
     return None
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..docs.cells import enum_values, plain_text
+from ..docs.cells import enum_values, plain_text, without_enum
 from ..docs.rows import Field
 
 Schema = dict[str, Any]
@@ -154,7 +154,8 @@ def _convert(value: str, json_type: str) -> Any:
 
 
 def _with_description(schema: Schema, field: Field) -> Schema:
-    text = plain_text(field.description)
+    has_enum = "enum" in schema or "enum" in schema.get("items", {})
+    text = plain_text(without_enum(field.description) if has_enum else field.description)
     if text:
         schema["description"] = text
     return schema

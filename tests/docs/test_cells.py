@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.docs.cells import enum_values, fixed_value, parse_cell, parse_type, plain_text, split_row
+from generator.docs.cells import enum_values, fixed_value, parse_cell, parse_type, plain_text, split_row, without_enum
 
 
 def test_split_row_honours_escaped_pipes_and_outer_pipes() -> None:
@@ -55,3 +55,9 @@ def test_plain_text_drops_markup_and_keeps_link_text() -> None:
 def test_fixed_value() -> None:
     assert fixed_value("固定值`addInstitutionsub`") == "addInstitutionsub"
     assert fixed_value("随便") is None
+
+
+def test_without_enum_keeps_the_rest_of_the_description() -> None:
+    assert plain_text(without_enum(r"状态<br/>`A` \| `B` 枚举值之一")) == "状态"
+    assert plain_text(without_enum("枚举值：<br/>`GLOBAL`：全场<br/>`SINGLE`：单品")) == "枚举值：\nGLOBAL：全场\nSINGLE：单品"
+    assert without_enum("没有") == "没有"
