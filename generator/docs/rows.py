@@ -8,11 +8,15 @@ rows (`空字符串(无返回内容)`, `文件流(…)`, `` `30x`跳转 ``) are 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..report import Diagnostic, Level
 from .cells import Attrs, parse_cell, parse_type, split_row
 from .page import Table
+
+
+_INDENT = re.compile(r"data-indent=(\d+)")
 
 
 @dataclass
@@ -53,8 +57,9 @@ class _Frame:
 
 def build_table(table: Table, path: str, diagnostics: list[Diagnostic]) -> FieldTable:
     builder = _TreeBuilder(path, diagnostics)
-    for line, raw in table.rows:
-        builder.add(line, raw)
+    following = [_explicit_indent(raw) for _, raw in table.rows[1:]] + [None]
+    for (line, raw), next_indent in zip(table.rows, following):
+        builder.add(line, raw, next_indent)
     builder.finish()
     return FieldTable(builder.root, builder.notes)
 
@@ -72,7 +77,7 @@ class _TreeBuilder:
     def warn(self, line: int, code: str, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.path, line, Level.WARNING, code, message))
 
-    def add(self, line: int, raw: str) -> None:
+    def add(self, line: int, raw: str, next_indent: int | None = None) -> None:
         cells = split_row(raw)
         name, name_attrs = parse_cell(cells[0])
         if "im-table-line" in name_attrs.classes:
@@ -82,13 +87,13 @@ class _TreeBuilder:
         elif not name:
             self.warn(line, "irregular-row", "row without a field name: skipped")
         else:
-            self.field_row(line, name, name_attrs, cells)
+            self.field_row(line, name, name_attrs, cells, next_indent)
 
     def finish(self) -> None:
         if self.separator_line:
             self.warn(self.separator_line, "stray-separator", "separator row at the end of the table: ignored")
 
-    def field_row(self, line: int, name: str, name_attrs: Attrs, cells: list[str]) -> None:
+    def field_row(self, line: int, name: str, name_attrs: Attrs, cells: list[str], next_indent: int | None) -> None:
         if len(cells) < 2:
             self.warn(line, "irregular-row", f"row `{name}` has no type cell: skipped")
             return
@@ -100,12 +105,18 @@ class _TreeBuilder:
             cells = [cells[0], cells[1], " | ".join(cells[2:])]
         type_text, type_attrs = parse_cell(cells[1])
         base, is_array = parse_type(type_text)
-        indent = self.indent_of(line, name, name_attrs)
+        indent = self.indent_of(line, name, name_attrs, next_indent)
         required = name_attrs.flag("data-required") or type_attrs.flag("data-required")
         self.place(Field(name, base, is_array, required, cells[2], type_attrs, line, indent))
 
-    def indent_of(self, line: int, name: str, attrs: Attrs) -> int:
-        value = attrs.get("data-indent") or "0"
+    def indent_of(self, line: int, name: str, attrs: Attrs, next_indent: int | None) -> int:
+        value = attrs.get("data-indent")
+        if value is None:
+            if next_indent is not None and next_indent >= 2:
+                # the row's attribute was forgotten: it is the parent of the deeper rows below it
+                self.warn(line, "missing-indent", f"row `{name}` has no data-indent above rows of indent {next_indent}: read as {next_indent - 1}")
+                return next_indent - 1
+            return 0
         if not value.isdigit():
             self.warn(line, "bad-indent", f"row `{name}` has data-indent={value!r}: read as 0")
             return 0
@@ -148,6 +159,11 @@ class _TreeBuilder:
         if node.indent > top.indent:
             self.warn(node.line, "indent-jump", f"row `{node.name}` jumps to indent {node.indent} under a row of indent {top.indent - 1}: nested under it")
         return top
+
+
+def _explicit_indent(raw: str) -> int | None:
+    match = _INDENT.search(raw)
+    return int(match.group(1)) if match else None
 
 
 def _opens_inside(field: Field, following: Field) -> bool:

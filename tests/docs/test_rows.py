@@ -72,11 +72,28 @@ def test_notes_and_irregular_rows_are_reported_not_dropped_silently() -> None:
         "| lonely",
         "| two | string",
         "| many | string | a | b",
-        "| jump {data-indent=3} | string | 深",
     )
     assert [n.text for n in built.notes] == ["空字符串(无返回内容)"]
     codes = [d.code for d in diagnostics]
-    assert codes.count("irregular-row") == 3 and "indent-jump" in codes
+    assert codes.count("irregular-row") == 3
     assert all(d.file == "p.md" and d.line >= 3 for d in diagnostics)
     many = next(f for f in built.fields if f.name == "many")
     assert many.description == "a | b"
+
+
+def test_indent_jumps_nest_under_the_row_above_with_a_warning() -> None:
+    built, diagnostics = table("| a | object | x", "| b {data-indent=1} | object | y", "| c {data-indent=3} | string | z")
+    assert built.fields[0].children[0].children[0].name == "c"
+    assert [d.code for d in diagnostics] == ["indent-jump"]
+
+
+def test_a_forgotten_indent_is_inferred_from_the_rows_below() -> None:
+    built, diagnostics = table(
+        "| body | object | x",
+        "| info {data-indent=1} | object | y",
+        "| lost | object | 忘了缩进",
+        "| deep {data-indent=3} | string | z",
+    )
+    info = built.fields[0].children[0]
+    assert info.children[0].name == "lost" and info.children[0].children[0].name == "deep"
+    assert [d.code for d in diagnostics] == ["missing-indent"]
