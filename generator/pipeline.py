@@ -1,42 +1,92 @@
 """The build pipeline: docs -> specs -> package, cached by content, committed atomically; and `check`, its dry run.
 
-Caching. Every stage result is stored under a key that hashes exactly what produced it:
-- a page's spec: the page's path and bytes, and the parser's own source code;
-- a generated file: what the code generator made of the specs, its source code, the templates, black's version and
-  the options (see `_generate`).
-A rebuild with nothing changed finds the stamp (`<package>/_stamp.json`, which records the hashes of every input and
-output) in agreement with the inputs and the trees, and does nothing else. A one-page change parses that page only.
+Caching (`Cache`, keyed by content digests):
+- a page's spec: the page's path and bytes, and the parser's source code;
+- a black-formatted file: black's version, the module that sets black's mode, the file's path and unformatted text;
+- the whole generated tree: the specs' text, the code generator's source, templates, runtime and options.
+A rebuild with nothing changed finds the stamp (`<package>/_stamp.json`: the digests of every input, of the
+generator and of both trees) in agreement with the inputs and the trees, and stops there. A one-page change parses
+that page, renders the package again (the code generator offers no finer unit) and formats only the files whose
+unformatted text changed.
 
-Writing. Both trees are compared with what is wanted and only the difference is committed, in one journaled
-update (`generator.workspace`), under an exclusive lock on both folders; a run first finishes any update a killed
-run left behind.
+Writing: both trees are compared with what is wanted and only the difference is committed, in one journaled update
+(see `generator.workspace`), under an exclusive lock on both folders; a run first finishes any update a killed run
+left behind. `check` reads the trees through a pending journal under a shared lock and writes nothing but the cache.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import pickle
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from generator.report import Diagnostic
+from generator.codegen import render
+from generator.codegen.model import build_api
+from generator.codegen.options import BUILTIN_TEMPLATES, GenerateOptions
+from generator.report import Diagnostic, has_errors
 from generator.spec.build import PageResult, list_pages, parse_page
 from generator.spec.io import SpecFile, dump_yaml, load_yaml, read_specs
-from generator.workspace import Cache, digest
+from generator.workspace import Cache, TreeUpdate, commit, digest, lock, read_tree, recover, tree_digest
 
 GENERATOR_ROOT = Path(__file__).resolve().parent
+STAMP = "_stamp.json"
+FORMAT_CHUNK = 16  # files per black task: small enough for a smooth progress bar, large enough to amortize pickling
 
 
-def source_digest(*paths: Path) -> str:
+class PipelineError(Exception):
+    """The run cannot go on; the message says why and what to do."""
+
+
+def source_digest(*paths: Path, skip: Iterable[str] = ()) -> str:
     """A hash of the files at `paths` (folders: every file below, by relative path): a change invalidates results."""
     parts: list[bytes | str] = []
     for path in paths:
         files = [path] if path.is_file() else sorted(path.rglob("*"), key=lambda f: f.relative_to(path).as_posix())
         for file in (f for f in files if f.is_file() and "__pycache__" not in f.parts):
-            parts += [file.relative_to(path.parent).as_posix(), file.read_bytes()]
+            name = file.relative_to(path.parent).as_posix()
+            if name not in skip:
+                parts += [name, file.read_bytes()]
     return digest(*parts)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What, besides the doc pages, decides the output; recorded in the stamp. Content digests only, never paths."""
+
+    version: str
+    parser: str
+    codegen: str
+    black: str
+    options: str
+
+    @classmethod
+    def of(cls, options: GenerateOptions) -> Fingerprint:
+        return cls(
+            version=version("wechatpay-codegen"),
+            parser=source_digest(GENERATOR_ROOT / "docs", GENERATOR_ROOT / "spec", skip={"spec/diff.py"}),
+            codegen=source_digest(GENERATOR_ROOT / "codegen", BUILTIN_TEMPLATES),
+            black=version("black"),
+            options=digest(json.dumps(_plain(asdict(options)), sort_keys=True)),
+        )
+
+
+def _plain(value: Any) -> Any:
+    """Options as JSON: a folder (templates, runtime) by the digest of its content, so the stamp is the same anywhere."""
+    if isinstance(value, Path):
+        return source_digest(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 # --------------------------------------------------------------------------------------------- progress
@@ -50,6 +100,38 @@ class Progress:
 
     def note(self, message: str) -> None:
         pass
+
+
+class LineProgress(Progress):
+    """Plain lines, for CI logs: a line per stage as it starts, and each note."""
+
+    def stage(self, name: str, total: int) -> Callable[[int], None]:
+        if total:
+            print(f"{name}: {total} to do", file=sys.stderr, flush=True)
+        return lambda done: None
+
+    def note(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+
+class BarProgress(LineProgress):
+    """A rich progress bar per stage, on a terminal."""
+
+    def stage(self, name: str, total: int) -> Callable[[int], None]:
+        from rich.progress import Progress as Bar  # imported only on a terminal
+
+        if not total:
+            return lambda done: None
+        bar = Bar(transient=True)
+        task = bar.add_task(name, total=total)
+        bar.start()
+
+        def advance(done: int) -> None:
+            bar.update(task, completed=done)
+            if done >= total:
+                bar.stop()
+
+        return advance
 
 
 # --------------------------------------------------------------------------------------------- parsing
@@ -126,3 +208,213 @@ def load_api(folder: Path, cache: Cache, jobs: int = 1) -> list[SpecFile]:
     if any(folder.rglob("*.md")):
         return spec_files(parse(Docs.read(folder), cache, jobs))
     return read_specs(folder)
+
+
+# --------------------------------------------------------------------------------------------- generating
+
+
+def generate(
+    pages: list[ParsedPage], options: GenerateOptions, cache: Cache, jobs: int = 1, progress: Progress = Progress()
+) -> dict[str, bytes]:
+    """The package's files, from the cache when the specs and the generator are unchanged."""
+    key = digest("generate", source_digest(GENERATOR_ROOT / "codegen", BUILTIN_TEMPLATES), _options_key(options))
+    key = digest(key, *(part for page in pages if page.text is not None for part in (page.name, page.text)))
+    files = _cached_tree(cache, key)
+    if files is None:
+        formatted = _format(_render(spec_files(pages), options), cache, jobs, progress)
+        files = {path: text.encode() for path, text in formatted.items()}
+        _store_tree(cache, key, files)
+    return files
+
+
+def _options_key(options: GenerateOptions) -> str:
+    return json.dumps(_plain(asdict(options)), sort_keys=True)
+
+
+def _render(specs: list[SpecFile], options: GenerateOptions) -> dict[str, str]:
+    """What `codegen.render.generate` makes, before black: the pipeline formats through its cache."""
+    files = dict(render._render_all(render.environment(options.templates), build_api(specs, options), options))
+    files.update(render.runtime_files(options))
+    return files
+
+
+def _format(files: dict[str, str], cache: Cache, jobs: int, progress: Progress) -> dict[str, str]:
+    """`render.format_python` of `files`, formatting only texts the cache has not seen (on `jobs` processes)."""
+    mode = source_digest(GENERATOR_ROOT / "codegen" / "render.py")  # where black's mode is set
+    keys = {path: digest("black", version("black"), mode, path, text) for path, text in files.items()}
+    done = {path: cache.get(key) for path, key in keys.items()}
+    todo = [(path, files[path]) for path, blob in done.items() if blob is None]
+    advance = progress.stage("format", len(todo))
+    for count, (path, text) in enumerate(_format_in_chunks(todo, jobs), 1):
+        cache.put(keys[path], text.encode())
+        done[path] = text.encode()
+        advance(count)
+    progress.note(f"format: {len(files)} files, {len(todo)} formatted, {len(files) - len(todo)} cached")
+    return {path: (blob or b"").decode() for path, blob in done.items()}
+
+
+def _format_in_chunks(todo: list[tuple[str, str]], jobs: int) -> Iterator[tuple[str, str]]:
+    chunks = [dict(todo[i : i + FORMAT_CHUNK]) for i in range(0, len(todo), FORMAT_CHUNK)]
+    if jobs <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield from render.format_python(chunk, workers=1).items()
+        return
+    with ProcessPoolExecutor(jobs) as pool:
+        futures = [pool.submit(render.format_python, chunk, 1) for chunk in chunks]
+        for future in as_completed(futures):
+            yield from future.result().items()
+
+
+def _cached_tree(cache: Cache, key: str) -> dict[str, bytes] | None:
+    manifest = cache.get(key)
+    if manifest is None:
+        return None
+    files = {path: cache.get(blob) for path, blob in json.loads(manifest).items()}
+    return {path: data for path, data in files.items() if data is not None} if None not in files.values() else None
+
+
+def _store_tree(cache: Cache, key: str, files: Mapping[str, bytes]) -> None:
+    manifest = {path: digest(data) for path, data in files.items()}
+    for path, blob in manifest.items():
+        cache.put(blob, files[path])
+    cache.put(key, json.dumps(manifest).encode())
+
+
+# --------------------------------------------------------------------------------------------- the stamp
+
+
+def stamp(fingerprint: Fingerprint, docs: Docs, specs: Mapping[str, bytes], generated: Mapping[str, bytes]) -> bytes:
+    """What the trees were made from, and digests of the trees themselves (the stamp left out)."""
+    document = {
+        "generator": asdict(fingerprint),
+        "docs": {page: h[:16] for page, h in docs.digests().items()},
+        "trees": {"specs": tree_digest(specs), "generated": tree_digest(generated)},
+    }
+    return (json.dumps(document, indent=1, sort_keys=True) + "\n").encode()
+
+
+def stamp_path(options: GenerateOptions) -> str:
+    return f"{options.package}/{STAMP}"
+
+
+def _in_sync_by_stamp(
+    fingerprint: Fingerprint, docs: Docs, specs: Mapping[str, bytes], generated: Mapping[str, bytes], path: str
+) -> bool:
+    """True when the stamp on disk is the one these inputs and these trees would get: nothing to render."""
+    others = {name: data for name, data in generated.items() if name != path}
+    return generated.get(path) == stamp(fingerprint, docs, specs, others)
+
+
+# --------------------------------------------------------------------------------------------- build and check
+
+
+@dataclass(frozen=True)
+class Layout:
+    docs: Path
+    specs: Path
+    out: Path
+    cache: Path
+
+
+@dataclass
+class Outcome:
+    """What a build did, or what a check found."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    updates: list[TreeUpdate] = field(default_factory=list)
+    current: dict[Path, dict[str, bytes]] = field(default_factory=dict)  # each tree as it was found
+    recovered: bool = False
+    seconds: float = 0.0
+
+    @property
+    def in_sync(self) -> bool:
+        return not any(self.updates)
+
+
+def build(layout: Layout, options: GenerateOptions, jobs: int = 1, progress: Progress = Progress()) -> Outcome:
+    """Make `specs/` and the package what the docs and the generator produce, changing only what differs."""
+    started = time.monotonic()
+    with lock(layout.specs), lock(layout.out):
+        recovered = recover(layout.out, [layout.specs, layout.out]) | recover(layout.specs, [layout.specs])
+        outcome = _compare(layout, options, jobs, progress)
+        outcome.recovered = recovered
+        if has_errors(outcome.diagnostics):
+            return outcome
+        _refuse_foreign_files(outcome.updates)
+        commit(outcome.updates, layout.out)
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def check(layout: Layout, options: GenerateOptions, jobs: int = 1, progress: Progress = Progress()) -> Outcome:
+    """What `build` would change, without changing it."""
+    started = time.monotonic()
+    with lock(layout.specs, shared=True), lock(layout.out, shared=True):
+        outcome = _compare(layout, options, jobs, progress)
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _compare(layout: Layout, options: GenerateOptions, jobs: int, progress: Progress) -> Outcome:
+    journals = [layout.specs, layout.out]
+    current_specs, current_out = read_tree(layout.specs, journals), read_tree(layout.out, journals)
+    docs, fingerprint = Docs.read(layout.docs), Fingerprint.of(options)
+    if _in_sync_by_stamp(fingerprint, docs, current_specs, current_out, stamp_path(options)):
+        progress.note("up to date: the stamp matches the docs, the generator and both trees")
+        return Outcome(updates=[TreeUpdate(layout.specs), TreeUpdate(layout.out)])
+    cache = Cache(layout.cache)
+    pages = parse(docs, cache, jobs, progress)
+    diagnostics = [d for page in pages for d in page.diagnostics]
+    if has_errors(diagnostics):
+        return Outcome(diagnostics)
+    wanted_specs = {f"{p.name}.yaml": p.text.encode() for p in pages if p.text is not None}
+    wanted_out = generate(pages, options, cache, jobs, progress)
+    wanted_out[stamp_path(options)] = stamp(fingerprint, docs, wanted_specs, wanted_out)
+    updates = [
+        TreeUpdate.between(layout.specs, current_specs, wanted_specs),
+        TreeUpdate.between(layout.out, current_out, wanted_out),
+    ]
+    return Outcome(diagnostics, updates, {layout.specs: current_specs, layout.out: current_out})
+
+
+def _refuse_foreign_files(updates: list[TreeUpdate]) -> None:
+    """Never delete what no build made: a specs folder holds only YAML; a package folder has a stamp."""
+    specs, out = updates
+    foreign = [name for name in specs.deletes if not name.endswith(".yaml")]
+    if foreign:
+        raise PipelineError(f"{specs.root}: holds {foreign[0]}, which no build writes; is this the specs folder?")
+    if out.deletes and not any(out.root.glob(f"*/{STAMP}")):
+        raise PipelineError(
+            f"{out.root}: holds files but no */{STAMP}, so no build wrote it; empty it or pick another --out"
+        )
+
+
+def describe(outcome: Outcome, context_lines: int = 3, max_lines: int = 40) -> Iterator[str]:
+    """For `check`: each stale, missing or extra file, with a short unified diff of a stale one."""
+    for update in outcome.updates:
+        current = outcome.current[update.root]
+        for name in sorted(update.writes.keys() | set(update.deletes)):
+            path = update.root / name
+            if name in update.deletes:
+                yield f"extra:   {path}"
+            elif name not in current:
+                yield f"missing: {path}"
+            else:
+                yield f"stale:   {path}"
+                yield from _short_diff(current[name], update.writes[name], str(path), context_lines, max_lines)
+
+
+def _short_diff(old: bytes, new: bytes, name: str, context_lines: int, max_lines: int) -> Iterator[str]:
+    lines = list(
+        difflib.unified_diff(
+            old.decode(errors="replace").splitlines(),
+            new.decode(errors="replace").splitlines(),
+            f"{name} (on disk)",
+            f"{name} (wanted)",
+            n=context_lines,
+            lineterm="",
+        )
+    )
+    yield from ("    " + line for line in lines[:max_lines])
+    if len(lines) > max_lines:
+        yield f"    ... {len(lines) - max_lines} more diff lines"
