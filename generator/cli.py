@@ -15,6 +15,7 @@ from .spec import io as spec_io
 from .spec.build import DocsError, parse_docs
 from . import pipeline
 from .codegen.options import CodegenError, load_options
+from .codegen.render import generate as generate_files, write_tree
 from .spec import diff as api_diff
 from .workspace import Cache, LockedError, TreeUpdate, commit, lock, read_tree, recover
 
@@ -86,6 +87,27 @@ cache_option = click.option(
     "--cache", "cache_dir", type=click.Path(path_type=Path), default=DEFAULT_CACHE, show_default=True,
     help="Where parse and generate results are kept between runs.",
 )
+
+
+@main.command()
+@click.argument("specs_dir", type=click.Path(path_type=Path), default=DEFAULT_SPECS)
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("generated"), show_default=True, help="The distribution folder to write.")
+@click.option("--config", type=click.Path(path_type=Path), default=Path("pyproject.toml"), show_default=True, help="A pyproject.toml with [tool.wechatpay-codegen].")
+@click.option("--package", default=None, help="Import name of the generated package (default: wechatpay).")
+@click.option("--version", "package_version", default=None, help="Version of the generated distribution.")
+@click.option("--templates", type=click.Path(path_type=Path), default=None, help="A folder of templates that override the built-in ones by name.")
+@click.option("--include", multiple=True, help="Only call paths matching this glob (repeatable): v3/pay/*, webhooks/v3/*.")
+@click.option("--exclude", multiple=True, help="Leave out call paths matching this glob (repeatable).")
+@click.option("--names", "names_file", type=click.Path(path_type=Path), default=None, help="A YAML/TOML file of class-name overrides.")
+def generate(specs_dir: Path, out_dir: Path, config: Path, package: str | None, package_version: str | None, templates: Path | None, include: tuple[str, ...], exclude: tuple[str, ...], names_file: Path | None) -> None:
+    """Render the specs in SPECS_DIR into an installable typed SDK (default: specs/ → generated/)."""
+    try:
+        options = load_options(config, package=package, version=package_version, templates=templates, include=include, exclude=exclude, names_file=names_file)
+        files = generate_files(spec_io.read_specs(specs_dir), options)
+    except (spec_io.SpecError, CodegenError) as exc:
+        fail(str(exc))
+    write_tree(files, out_dir)
+    click.echo(f"{len(files)} files → {out_dir} (package {options.package} {options.version})")
 
 
 @main.command()

@@ -1,0 +1,574 @@
+"""Specs -> the small typed view the templates render: spec modules (classes, operations, events) and the client tree."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from generator.codegen.names import (
+    BUILTINS,
+    ClassNames,
+    argument,
+    attribute,
+    escape,
+    is_identifier,
+    pascal,
+    snake,
+    unique,
+)
+from generator.codegen.options import CodegenError, GenerateOptions
+from generator.spec.io import SpecFile
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+REQUEST_OPTIONS = frozenset({"timeout", "extra_headers"})
+# Attributes of pydantic's BaseModel (and of our base model) that a field must not shadow.
+MODEL_RESERVED = frozenset(
+    {"copy", "dict", "json", "schema", "schema_json", "construct", "validate", "fields", "raw_response"}
+    | {"parse_obj", "parse_raw", "parse_file", "from_orm", "update_forward_refs"}
+    # names the annotations of a model's later fields use: a field's default would rebind them in the class body
+    | {"str", "int", "float", "bool", "bytes", "list", "dict", "Any", "Literal", "Json", "Field", "FileInput"}
+)
+SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+JSON_MEDIA = "application/json"
+FILE_INPUT = "FileInput"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One TypedDict key, model field or keyword argument: `name` in Python, `key` on the wire."""
+
+    name: str
+    key: str
+    annotation: str
+    required: bool
+    doc: str
+
+
+@dataclass(frozen=True)
+class ClassDef:
+    """A generated class: `typeddict` (request data), `params` (a method's keyword arguments) or `model` (response)."""
+
+    name: str
+    kind: str
+    doc: str
+    fields: tuple[Field, ...]
+
+    @property
+    def functional(self) -> bool:
+        """A TypedDict with a key that is no identifier needs the functional syntax."""
+        return any(not is_identifier(f.key) for f in self.fields)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    location: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    http_method: str
+    call_path: str
+    summary: str
+    description: str
+    doc_url: str
+    deprecated: bool
+    params_class: ClassDef
+    params: tuple[Param, ...]
+    returns: str
+    runtime: tuple[tuple[str, str], ...]  # keyword arguments of the runtime's Operation, as Python literals
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class PathOps:
+    """The operations one spec documents on one path: a resource class the tree node inherits from."""
+
+    call_path: str
+    class_name: str
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True)
+class Event:
+    event_type: str
+    api: str
+    class_name: str
+    summary: str
+    description: str
+    doc_url: str
+
+
+@dataclass(frozen=True)
+class SpecModule:
+    source: str
+    module: str
+    classes: tuple[ClassDef, ...]
+    resources: tuple[PathOps, ...]
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True)
+class Node:
+    """A segment of the client tree: `client.v3.pay.transactions`; `placeholder` for a `{name}` segment."""
+
+    segment: str
+    call_path: str
+    module: str
+    class_name: str
+    attribute: str
+    placeholder: str | None
+    mixins: tuple[tuple[str, str], ...]
+    children: tuple[Node, ...]
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Api:
+    modules: tuple[SpecModule, ...]
+    root: Node
+
+    @property
+    def nodes(self) -> list[Node]:
+        return list(self.root.walk())[1:]
+
+    @property
+    def operations(self) -> list[Operation]:
+        return [op for m in self.modules for r in m.resources for op in r.operations]
+
+    @property
+    def events(self) -> list[tuple[str, Event]]:
+        return [(m.module, e) for m in self.modules for e in m.events]
+
+
+@dataclass(frozen=True)
+class _Found:
+    """An operation or notification as found in a spec, before naming."""
+
+    spec: SpecFile
+    where: str
+    key: str  # spec path or event type
+    method: str
+    data: dict[str, Any]
+    api: str
+    call_path: str
+
+
+def build_api(specs: Iterable[SpecFile], options: GenerateOptions) -> Api:
+    """The typed view of the selected operations and notifications of `specs`."""
+    found = [f for f in _find_all(specs) if options.selects(f.call_path)]
+    bases = _base_names(found, options.names)
+    classes = ClassNames(options.names)
+    modules = dict(zip(sorted({f.spec.name for f in found}), unique(snake(n) for n in sorted({f.spec.name for f in found}))))
+    by_spec: dict[str, list[_Found]] = defaultdict(list)
+    for f in found:
+        by_spec[f.spec.name].append(f)
+    spec_modules = tuple(
+        _SpecBuilder(items[0].spec, modules[name], classes, bases).build(items) for name, items in sorted(by_spec.items())
+    )
+    return Api(spec_modules, _tree(spec_modules))
+
+
+def _find_all(specs: Iterable[SpecFile]) -> Iterator[_Found]:
+    for spec in specs:
+        for section in ("paths", "webhooks"):
+            items = spec.data.get(section) or {}
+            _expect(isinstance(items, dict), spec, section, "must be a mapping")
+            for key, item in items.items():
+                yield from _find_operations(spec, section, str(key), item)
+
+
+def _find_operations(spec: SpecFile, section: str, key: str, item: Any) -> Iterator[_Found]:
+    _expect(isinstance(item, dict), spec, f"{section}.{key}", "must be a mapping of HTTP methods")
+    for method, data in item.items():
+        where = f"{section}.{key}.{method}"
+        _expect(method in HTTP_METHODS, spec, where, f"unknown HTTP method `{method}`")
+        _expect(isinstance(data, dict), spec, where, "must be a mapping")
+        _expect("responses" in data, spec, where, "missing required key `responses`")
+        api = data.get("x-wechatpay-api")
+        _expect(api in ("v2", "v3"), spec, f"{where}.x-wechatpay-api", f"must be v2 or v3, not {api!r}")
+        if section == "webhooks":
+            key = key.removeprefix(f"{api}/")  # the v2 pages key their notifications `v2/<name>`
+            call_path = f"webhooks/{api}/{key}"
+        else:
+            _expect(key.startswith("/"), spec, f"{section}.{key}", "a path starts with `/`")
+            call_path = f"v2{key}" if api == "v2" else key[1:]
+        yield _Found(spec, where, key, method, data, api, call_path)
+
+
+def _expect(condition: bool, spec: SpecFile, where: str, message: str) -> None:
+    if not condition:
+        _fail(spec, where, message)
+
+
+def _fail(spec: SpecFile, where: str, message: str) -> NoReturn:
+    raise CodegenError(f"specs/{spec.name}.yaml: {where}: {message}")
+
+
+def _base_names(found: list[_Found], overrides: Mapping[str, str]) -> dict[str, str]:
+    """One readable class-name stem per path / event type, unique across the API.
+
+    The stem leaves out the version and first segment (`/v3/pay/transactions/jsapi` -> `TransactionsJsapi`); stems
+    that collide take the first segment, then the version too, so the result does not depend on the order of specs.
+    """
+    levels = {f.call_path: _stem_levels(f.call_path) for f in found}
+    chosen: dict[str, str] = {}
+    pending = sorted(levels)
+    for level in range(3):
+        counts = defaultdict(int)
+        for key in pending:
+            counts[levels[key][level]] += 1
+        clashing = [key for key in pending if counts[levels[key][level]] > 1 and level < 2]
+        chosen.update({key: levels[key][level] for key in pending if key not in clashing})
+        pending = clashing
+    return {key: overrides.get(key, stem) for key, stem in chosen.items()}
+
+
+def _stem_levels(call_path: str) -> tuple[str, str, str]:
+    segments = call_path.split("/")
+    full = "".join(pascal(s) for s in segments)
+    medium = "".join(pascal(s) for s in segments[1:]) or full
+    short = "".join(pascal(s) for s in segments[2:]) or medium
+    return short, medium, full
+
+
+class _SpecBuilder:
+    """The module of one spec: its classes, resource classes and events, named through the shared `classes`."""
+
+    def __init__(self, spec: SpecFile, module: str, classes: ClassNames, bases: Mapping[str, str]) -> None:
+        self.spec = spec
+        self.module = module
+        self.names = classes
+        self.bases = bases
+        self.classes: list[ClassDef] = []
+
+    def build(self, found: list[_Found]) -> SpecModule:
+        by_path: dict[str, list[_Found]] = defaultdict(list)
+        events = []
+        for f in found:
+            if f.call_path.startswith("webhooks/"):
+                events.append(self._event(f))
+            else:
+                by_path[f.key].append(f)
+        resources = tuple(self._resource(items) for _, items in sorted(by_path.items()))
+        return SpecModule(f"specs/{self.spec.name}.yaml", self.module, tuple(self.classes), resources, tuple(events))
+
+    def fail(self, where: str, message: str) -> NoReturn:
+        _fail(self.spec, where, message)
+
+    # --- operations ---------------------------------------------------------------------------------------------
+
+    def _resource(self, found: list[_Found]) -> PathOps:
+        base = self.bases[found[0].call_path]
+        operations = tuple(self._operation(f, base) for f in sorted(found, key=lambda f: HTTP_METHODS.index(f.method)))
+        return PathOps(found[0].call_path, self.names.claim(f"{base}Resource"), operations)
+
+    def _operation(self, f: _Found, base: str) -> Operation:
+        stem = f"{base}{pascal(f.method)}"
+        fields, params, runtime = self._arguments(f, stem)
+        summary = _text(f.data, "summary") or f"{f.method.upper()} {f.key}"
+        params_class = self._add(self.names.claim(f"{stem}Params"), "params", summary, fields)
+        return Operation(
+            name=f.method,
+            http_method=f.method.upper(),
+            call_path=f.call_path,
+            summary=_text(f.data, "summary"),
+            description=_text(f.data, "description"),
+            doc_url=_text(f.data.get("externalDocs") or {}, "url"),
+            deprecated=bool(f.data.get("deprecated")),
+            params_class=params_class,
+            params=params,
+            returns=self._returns(f, stem),
+            runtime=runtime,
+            endpoint=f"_{snake(stem).upper()}",
+        )
+
+    def _arguments(self, f: _Found, stem: str) -> tuple[list[Field], tuple[Param, ...], tuple[tuple[str, str], ...]]:
+        """The keyword arguments (path, query, header, then body fields) and the runtime's facts about them."""
+        raw: list[tuple[str, str, dict[str, Any], bool, str]] = []  # location, key, schema, required, where
+        encrypted: list[str] = []
+        for i, p in enumerate(f.data.get("parameters") or []):
+            where = f"{f.where}.parameters[{i}]"
+            for required_key in ("name", "in"):
+                _expect(isinstance(p, dict) and required_key in p, self.spec, where, f"missing required key `{required_key}`")
+            if p.get("x-wechatpay-encrypted") == "by-rsa-pubkey":
+                encrypted.append(f"{p['in']}:{p['name']}")
+            if not p.get("x-wechatpay-client-filled"):
+                schema = {"description": p.get("description", ""), **(p.get("schema") or {})}
+                raw.append((p["in"], str(p["name"]), schema, bool(p.get("required")), where))
+        request_media, body_schema, body_where = self._request_body(f)
+        json_strings: list[str] = []
+        if body_schema is not None:
+            raw.extend(self._body_fields(body_schema, body_where))
+            self._pointers(body_schema, "", body_where, encrypted, json_strings)
+        names = unique(argument(key, REQUEST_OPTIONS) for _, key, *_ in raw)
+        fields, params = [], []
+        for name, (location, key, schema, required, where) in zip(names, raw):
+            required = required and location != "path" and key.lower() != "idempotency-key"
+            annotation = self.input(schema, f"{stem}Request{pascal(key)}", where)
+            fields.append(Field(name, name, annotation, required, _text(schema, "description")))
+            params.append(Param(name, location, key))
+        runtime = self._runtime(f, request_media, encrypted, json_strings, [k for _, k, *_ in raw])
+        return fields, tuple(params), runtime
+
+    def _request_body(self, f: _Found) -> tuple[str | None, dict[str, Any] | None, str]:
+        content = (f.data.get("requestBody") or {}).get("content") or {}
+        if not content:
+            return None, None, ""
+        media, body = next(iter(content.items()))
+        where = f"{f.where}.requestBody.content.{media}"
+        return media, self.resolve((body or {}).get("schema") or {}, f"{where}.schema"), f"{where}.schema"
+
+    def _body_fields(self, schema: dict[str, Any], where: str) -> list[tuple[str, str, dict[str, Any], bool, str]]:
+        """Body properties become keyword arguments; a body that is not an object is one argument, `body`."""
+        properties = schema.get("properties")
+        if not isinstance(properties, dict):
+            return [("body", "body", schema, True, where)]
+        required = set(schema.get("required") or [])
+        return [
+            ("body", str(key), self.resolve(prop, f"{where}.properties.{key}"), key in required, f"{where}.properties.{key}")
+            for key, prop in properties.items()
+            if not (isinstance(prop, dict) and prop.get("x-wechatpay-client-filled"))
+        ]
+
+    def _pointers(self, schema: dict[str, Any], prefix: str, where: str, encrypted: list[str], json_strings: list[str]) -> None:
+        """Dotted pointers (`payer.name`, `items[].name`) to fields the runtime encrypts or JSON-encodes."""
+        for key, prop in (schema.get("properties") or {}).items():
+            prop = self.resolve(prop, f"{where}.properties.{key}")
+            pointer = f"{prefix}{key}"
+            if prop.get("x-wechatpay-encrypted") == "by-rsa-pubkey":
+                encrypted.append(pointer)
+            if prop.get("contentMediaType") == JSON_MEDIA:
+                json_strings.append(pointer)
+            inner = prop.get("contentSchema") or prop
+            while inner.get("type") == "array" and isinstance(inner.get("items"), dict):
+                inner, pointer = self.resolve(inner["items"], f"{where}.properties.{key}.items"), f"{pointer}[]"
+            self._pointers(inner, f"{pointer}.", f"{where}.properties.{key}", encrypted, json_strings)
+
+    def _runtime(
+        self, f: _Found, request_media: str | None, encrypted: list[str], json_strings: list[str], keys: list[str]
+    ) -> tuple[tuple[str, str], ...]:
+        response_media, _, _ = self._response(f)
+        facts: dict[str, Any] = {
+            "method": f.method.upper(),
+            "path": f.key,
+            "api": f.api,
+            "request_media": request_media,
+            "response_media": response_media,
+            "encrypted_fields": tuple(encrypted),
+            "json_string_fields": tuple(json_strings),
+            "client_cert": bool(f.data.get("x-wechatpay-client-cert")),
+            "nonceless": bool(f.data.get("x-wechatpay-nonceless")),
+            "base_url": f.data.get("x-wechatpay-base-url"),
+            "unsigned_response": bool(f.data.get("x-wechatpay-unsigned-response")),
+            "idempotency_key": any(k.lower() == "idempotency-key" for k in keys),
+        }
+        essential = ("method", "path", "api", "request_media", "response_media")
+        return tuple((k, repr(v)) for k, v in facts.items() if k in essential or v)
+
+    def _response(self, f: _Found) -> tuple[str | None, dict[str, Any] | None, str]:
+        """The first 2xx response's media type and schema; (None, None) for no content or a redirect."""
+        responses = f.data["responses"]
+        _expect(isinstance(responses, dict), self.spec, f"{f.where}.responses", "must be a mapping")
+        success = sorted(str(code) for code in responses if str(code).startswith("2"))
+        if not success:
+            return None, None, ""
+        where = f"{f.where}.responses.{success[0]}"
+        content = (responses.get(success[0]) or responses.get(int(success[0])) or {}).get("content") or {}
+        if not content:
+            return None, None, ""
+        media, body = next(iter(content.items()))
+        return media, self.resolve((body or {}).get("schema") or {}, f"{where}.content.{media}.schema"), f"{where}.content.{media}.schema"
+
+    def _returns(self, f: _Found, stem: str) -> str:
+        media, schema, where = self._response(f)
+        if media is None:
+            return "None"
+        if media not in (JSON_MEDIA, "application/xml", "text/xml"):
+            return "bytes"
+        assert schema is not None
+        if schema.get("type", "object") != "object":
+            self.fail(where, f"a {media} response must be an object, not {schema.get('type')!r}")
+        return self.model({"description": f"The response of {f.method.upper()} {f.key}.", **schema}, f"{stem}Response", where)
+
+    def _event(self, f: _Found) -> Event:
+        base = self.bases[f.call_path]
+        _, schema, where = self._request_body(f)
+        if schema is None:
+            self.fail(f"{f.where}.requestBody", "a notification needs a request body")
+        name = self.model({"description": f"The {f.key} notification.", **schema}, f"{base}Event", where)
+        return Event(f.key, f.api, name, _text(f.data, "summary"), _text(f.data, "description"), _text(f.data.get("externalDocs") or {}, "url"))
+
+    # --- schemas ------------------------------------------------------------------------------------------------
+
+    def resolve(self, schema: Any, where: str) -> dict[str, Any]:
+        """The schema itself, or the target of a local `$ref` (`#/components/schemas/X`)."""
+        seen = set()
+        while isinstance(schema, dict) and "$ref" in schema:
+            ref = schema["$ref"]
+            if not isinstance(ref, str) or not ref.startswith("#/") or ref in seen:
+                self.fail(where, f"`$ref: {ref}` does not point into this file")
+            seen.add(ref)
+            schema = self.spec.data
+            for part in ref[2:].split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                if not isinstance(schema, dict) or part not in schema:
+                    self.fail(where, f"`$ref: {ref}` points to nothing")
+                schema = schema[part]
+        if not isinstance(schema, dict):
+            self.fail(where, f"a schema is a mapping, not {type(schema).__name__}")
+        return schema
+
+    def _types(self, schema: dict[str, Any], where: str) -> list[str]:
+        declared = schema.get("type")
+        if declared is None:
+            declared = "object" if "properties" in schema else "array" if "items" in schema else "any"
+        types = declared if isinstance(declared, list) else [declared]
+        for t in types:
+            if t not in SCALARS and t not in ("object", "array", "any"):
+                self.fail(f"{where}.type", f"unknown type {t!r}")
+        return types
+
+    def input(self, schema: dict[str, Any], hint: str, where: str) -> str:
+        """The annotation a caller passes: TypedDicts for objects, `Literal` for enums, the decoded JSON-in-a-string."""
+        return self._annotation(schema, hint, where, output=False)
+
+    def output(self, schema: dict[str, Any], hint: str, where: str) -> str:
+        """The annotation of a response field: models for objects; enums also accept values the docs do not list."""
+        return self._annotation(schema, hint, where, output=True)
+
+    def _annotation(self, schema: dict[str, Any], hint: str, where: str, output: bool) -> str:
+        if "oneOf" in schema:
+            return _union(
+                self._annotation(self.resolve(v, f"{where}.oneOf[{i}]"), f"{hint}{i + 1}", f"{where}.oneOf[{i}]", output)
+                for i, v in enumerate(schema["oneOf"])
+            )
+        return _union(self._single(schema, t, hint, where, output) for t in self._types(schema, where))
+
+    def _single(self, schema: dict[str, Any], type_: str, hint: str, where: str, output: bool) -> str:
+        if schema.get("enum") and type_ in SCALARS:
+            literal = f"Literal[{', '.join(repr(v) for v in dict.fromkeys(schema['enum']))}]"
+            return f"{literal} | {SCALARS[type_]}" if output else literal
+        if type_ == "string" and schema.get("format") == "binary":
+            return "bytes" if output else FILE_INPUT
+        if type_ == "string" and isinstance(schema.get("contentSchema"), dict):
+            inner = self._annotation(self.resolve(schema["contentSchema"], f"{where}.contentSchema"), hint, f"{where}.contentSchema", output)
+            return f"Json[{inner}]" if output else inner
+        if type_ == "array":  # the items are described by the array's description
+            items = {"description": _text(schema, "description"), **self.resolve(schema.get("items") or {}, f"{where}.items")}
+            return f"list[{self._annotation(items, hint, f'{where}.items', output)}]"
+        if type_ == "object":
+            return self._object(schema, hint, where, output)
+        return SCALARS.get(type_, "Any")
+
+    def _object(self, schema: dict[str, Any], hint: str, where: str, output: bool) -> str:
+        properties = schema.get("properties")
+        if not isinstance(properties, dict) or not properties:
+            return "dict[str, Any]"
+        if output:
+            decrypted = _decrypted_resource(properties)
+            if decrypted is not None:  # a notification's `resource`: the runtime hands over its decrypted content
+                return self.output(self.resolve(decrypted, f"{where}.contentSchema"), hint, f"{where}.contentSchema")
+            return self.model(schema, hint, where)
+        return self._typed_dict(schema, hint, where)
+
+    def model(self, schema: dict[str, Any], name: str, where: str) -> str:
+        fields = self._fields(schema, name, where, output=True)
+        return self._add(self.names.claim(name), "model", _text(schema, "description"), fields).name
+
+    def _typed_dict(self, schema: dict[str, Any], name: str, where: str) -> str:
+        fields = self._fields(schema, name, where, output=False)
+        return self._add(self.names.claim(name), "typeddict", _text(schema, "description"), fields).name
+
+    def _fields(self, schema: dict[str, Any], owner: str, where: str, output: bool) -> list[Field]:
+        properties = schema.get("properties") or {}
+        required = set(schema.get("required") or [])
+        keys = [str(k) for k in properties]
+        names = unique(_model_field_name(k) for k in keys) if output else keys
+        fields = []
+        for name, key in zip(names, keys):
+            prop_where = f"{where}.properties.{key}"
+            prop = self.resolve(properties[key], prop_where)
+            if not output and prop.get("x-wechatpay-client-filled"):
+                continue
+            annotation = self._annotation(prop, f"{owner}{pascal(key)}", prop_where, output)
+            fields.append(Field(name, key, annotation, key in required, _text(prop, "description")))
+        return fields
+
+    def _add(self, name: str, kind: str, doc: str, fields: list[Field]) -> ClassDef:
+        definition = ClassDef(name, kind, doc, tuple(fields))
+        self.classes.append(definition)
+        return definition
+
+
+def _decrypted_resource(properties: Mapping[str, Any]) -> Any:
+    for prop in properties.values():
+        if isinstance(prop, dict) and prop.get("x-wechatpay-encrypted") == "by-aes-gcm" and "contentSchema" in prop:
+            return prop["contentSchema"]
+    return None
+
+
+def _model_field_name(key: str) -> str:
+    if is_identifier(key) and key not in MODEL_RESERVED and not key.startswith(("_", "model_")):
+        return key
+    return escape(snake(key), MODEL_RESERVED)
+
+
+def _union(parts: Iterable[str]) -> str:
+    return " | ".join(dict.fromkeys(parts))
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    return "" if value is None else str(value)
+
+
+def _tree(modules: Iterable[SpecModule]) -> Node:
+    """The client tree over every call path: one node per segment, carrying the resource classes of its path."""
+    mixins: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    methods: dict[str, set[str]] = defaultdict(set)
+    for module in modules:
+        for resource in module.resources:
+            mixins[resource.call_path].append((module.module, resource.class_name))
+            methods[resource.call_path].update(op.name for op in resource.operations)
+    paths = sorted({"/".join(p.split("/")[:i]) for p in mixins for i in range(1, p.count("/") + 2)})
+    segments: dict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        parent, _, segment = path.rpartition("/")
+        segments[parent].append(segment)
+    module_names = dict(zip(paths, unique(_node_module(p) for p in paths)))
+    class_names = ClassNames()
+    node_class = {p: class_names.claim(pascal(module_names[p])) for p in paths}
+
+    def node(path: str, attribute_name: str) -> Node:
+        prefix = f"{path}/" if path else ""
+        attributes = unique(_child_attribute(s, methods[path]) for s in segments[path])
+        children = tuple(node(prefix + s, a) for s, a in zip(segments[path], attributes))
+        segment = path.rpartition("/")[2]
+        placeholder = segment[1:-1] if _is_placeholder(segment) else None
+        module, class_name = module_names.get(path, ""), node_class.get(path, "")
+        return Node(segment, path, module, class_name, attribute_name, placeholder, tuple(mixins[path]), children)
+
+    return node("", "")
+
+
+def _is_placeholder(segment: str) -> bool:
+    return segment.startswith("{") and segment.endswith("}")
+
+
+def _child_attribute(segment: str, parent_methods: set[str]) -> str:
+    """`product-coupons` -> `product_coupons`; `{stock_id}` -> `by_stock_id`; never a method of the parent."""
+    name = f"by_{snake(segment)}" if _is_placeholder(segment) else attribute(segment)
+    return escape(name, parent_methods | BUILTINS)
+
+
+def _node_module(path: str) -> str:
+    return "_".join(f"by_{snake(s)}" if _is_placeholder(s) else snake(s) for s in path.split("/"))
