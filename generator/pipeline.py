@@ -71,11 +71,16 @@ class Fingerprint:
     def of(cls, options: GenerateOptions) -> Fingerprint:
         return cls(
             version=version("wechatpay-codegen"),
-            parser=source_digest(GENERATOR_ROOT / "docs", GENERATOR_ROOT / "spec", skip={"spec/diff.py"}),
+            parser=parser_digest(),
             codegen=source_digest(GENERATOR_ROOT / "codegen", BUILTIN_TEMPLATES),
             black=version("black"),
             options=digest(json.dumps(_plain(asdict(options)), sort_keys=True)),
         )
+
+
+def parser_digest() -> str:
+    """The parser's code: the doc reader and the spec builder (the API diff is no part of it)."""
+    return source_digest(*(GENERATOR_ROOT / p for p in ("docs", "spec", "report.py")), skip={"spec/diff.py"})
 
 
 def _plain(value: Any) -> Any:
@@ -165,7 +170,7 @@ class Docs:
 
 def parse(docs: Docs, cache: Cache, jobs: int = 1, progress: Progress = Progress()) -> list[ParsedPage]:
     """Every page's spec, from the cache where the page and the parser are unchanged, else parsed (on `jobs` processes)."""
-    parser = source_digest(*(GENERATOR_ROOT / p for p in ("docs", "spec", "report.py", "pipeline.py")))
+    parser = digest(parser_digest(), source_digest(Path(__file__)))  # this module: ParsedPage is what is cached
     keys = {page: digest("page", parser, page, data) for page, data in docs.pages.items()}
     found = {page: _cached_page(cache, key) for page, key in keys.items()}
     missing = [page for page, parsed in found.items() if parsed is None]
@@ -214,21 +219,22 @@ def load_api(folder: Path, cache: Cache, jobs: int = 1) -> list[SpecFile]:
 
 
 def generate(
-    pages: list[ParsedPage], options: GenerateOptions, cache: Cache, jobs: int = 1, progress: Progress = Progress()
+    pages: list[ParsedPage],
+    options: GenerateOptions,
+    fingerprint: Fingerprint,
+    cache: Cache,
+    jobs: int = 1,
+    progress: Progress = Progress(),
 ) -> dict[str, bytes]:
     """The package's files, from the cache when the specs and the generator are unchanged."""
-    key = digest("generate", source_digest(GENERATOR_ROOT / "codegen", BUILTIN_TEMPLATES), _options_key(options))
-    key = digest(key, *(part for page in pages if page.text is not None for part in (page.name, page.text)))
+    specs = (part for page in pages if page.text is not None for part in (page.name, page.text))
+    key = digest("generate", fingerprint.codegen, fingerprint.options, fingerprint.black, *specs)
     files = _cached_tree(cache, key)
     if files is None:
         formatted = _format(_render(spec_files(pages), options), cache, jobs, progress)
         files = {path: text.encode() for path, text in formatted.items()}
         _store_tree(cache, key, files)
     return files
-
-
-def _options_key(options: GenerateOptions) -> str:
-    return json.dumps(_plain(asdict(options)), sort_keys=True)
 
 
 def _render(specs: list[SpecFile], options: GenerateOptions) -> dict[str, str]:
@@ -242,15 +248,16 @@ def _format(files: dict[str, str], cache: Cache, jobs: int, progress: Progress) 
     """`render.format_python` of `files`, formatting only texts the cache has not seen (on `jobs` processes)."""
     mode = source_digest(GENERATOR_ROOT / "codegen" / "render.py")  # where black's mode is set
     keys = {path: digest("black", version("black"), mode, path, text) for path, text in files.items()}
-    done = {path: cache.get(key) for path, key in keys.items()}
-    todo = [(path, files[path]) for path, blob in done.items() if blob is None]
+    cached = {path: cache.get(key) for path, key in keys.items()}
+    formatted = {path: blob.decode() for path, blob in cached.items() if blob is not None}
+    todo = [(path, text) for path, text in files.items() if path not in formatted]
     advance = progress.stage("format", len(todo))
     for count, (path, text) in enumerate(_format_in_chunks(todo, jobs), 1):
         cache.put(keys[path], text.encode())
-        done[path] = text.encode()
+        formatted[path] = text
         advance(count)
     progress.note(f"format: {len(files)} files, {len(todo)} formatted, {len(files) - len(todo)} cached")
-    return {path: (blob or b"").decode() for path, blob in done.items()}
+    return {path: formatted[path] for path in files}
 
 
 def _format_in_chunks(todo: list[tuple[str, str]], jobs: int) -> Iterator[tuple[str, str]]:
@@ -269,8 +276,13 @@ def _cached_tree(cache: Cache, key: str) -> dict[str, bytes] | None:
     manifest = cache.get(key)
     if manifest is None:
         return None
-    files = {path: cache.get(blob) for path, blob in json.loads(manifest).items()}
-    return {path: data for path, data in files.items() if data is not None} if None not in files.values() else None
+    files: dict[str, bytes] = {}
+    for path, blob in json.loads(manifest).items():
+        data = cache.get(blob)
+        if data is None:  # removed from the cache by hand: render again
+            return None
+        files[path] = data
+    return files
 
 
 def _store_tree(cache: Cache, key: str, files: Mapping[str, bytes]) -> None:
@@ -368,7 +380,7 @@ def _compare(layout: Layout, options: GenerateOptions, jobs: int, progress: Prog
     if has_errors(diagnostics):
         return Outcome(diagnostics)
     wanted_specs = {f"{p.name}.yaml": p.text.encode() for p in pages if p.text is not None}
-    wanted_out = generate(pages, options, cache, jobs, progress)
+    wanted_out = generate(pages, options, fingerprint, cache, jobs, progress)
     wanted_out[stamp_path(options)] = stamp(fingerprint, docs, wanted_specs, wanted_out)
     updates = [
         TreeUpdate.between(layout.specs, current_specs, wanted_specs),

@@ -84,7 +84,10 @@ class Cache:
             return None
 
     def put(self, key: str, data: bytes) -> None:
+        """Store `data` under `key`, unless it is there already: a key always names the same content."""
         path = self._path(key)
+        if path.exists():
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
