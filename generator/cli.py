@@ -135,11 +135,12 @@ def tree_options(command: Callable[..., None]) -> Callable[..., None]:
     """The folders `build` and `check` work on."""
     for option in reversed(
         [
-            click.option("--docs", "docs_dir", type=click.Path(path_type=Path), default=DEFAULT_DOCS, show_default=True),
-            click.option("--specs", "specs_dir", type=click.Path(path_type=Path), default=DEFAULT_SPECS, show_default=True),
-            click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("generated"), show_default=True),
-            click.option("--jobs", type=int, default=os.cpu_count() or 1, show_default="one per core"),
+            click.option("--docs", "docs_dir", type=click.Path(path_type=Path), default=DEFAULT_DOCS, show_default=True, help="The doc pages."),
+            click.option("--specs", "specs_dir", type=click.Path(path_type=Path), default=DEFAULT_SPECS, show_default=True, help="The spec files, one per page."),
+            click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("generated"), show_default=True, help="The generated distribution."),
+            click.option("--jobs", type=int, default=os.cpu_count() or 1, show_default="one per core", help="Worker processes for parsing and formatting."),
             cache_option,
+            click.option("--config", type=click.Path(path_type=Path), default=Path("pyproject.toml"), show_default=True, help="A pyproject.toml with [tool.wechatpay-codegen]."),
             click.option("-q", "--quiet", is_flag=True, help="Print only the outcome."),
         ]
     ):
@@ -147,13 +148,13 @@ def tree_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def run_pipeline(stage: Callable[..., pipeline.Outcome], docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: Path, quiet: bool) -> pipeline.Outcome:
+def run_pipeline(stage: Callable[..., pipeline.Outcome], docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: Path, config: Path, quiet: bool) -> pipeline.Outcome:
     """Run `pipeline.build` or `pipeline.check` with a progress display fit for where the output goes."""
     layout = pipeline.Layout(docs_dir, specs_dir, out_dir, cache_dir)
     progress = pipeline.Progress() if quiet else pipeline.BarProgress() if sys.stderr.isatty() else pipeline.LineProgress()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind (lock, staging) as Ctrl-C does
     try:
-        outcome = stage(layout, load_options(Path("pyproject.toml")), jobs, progress)
+        outcome = stage(layout, load_options(config), jobs, progress)
     except (DocsError, CodegenError, LockedError, pipeline.PipelineError) as exc:
         fail(str(exc))
     if has_errors(outcome.diagnostics):
@@ -166,9 +167,9 @@ def run_pipeline(stage: Callable[..., pipeline.Outcome], docs_dir: Path, specs_d
 
 @main.command()
 @tree_options
-def build(docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: Path, quiet: bool) -> None:
+def build(docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: Path, config: Path, quiet: bool) -> None:
     """Parse the docs into SPECS and generate the package into OUT, rewriting only files that change."""
-    outcome = run_pipeline(pipeline.build, docs_dir, specs_dir, out_dir, jobs, cache_dir, quiet)
+    outcome = run_pipeline(pipeline.build, docs_dir, specs_dir, out_dir, jobs, cache_dir, config, quiet)
     if outcome.recovered:
         click.echo("finished an update an interrupted build had committed", err=True)
     counts = [f"{u.root}: {len(u.writes)} written, {len(u.deletes)} removed" for u in outcome.updates]
@@ -177,9 +178,9 @@ def build(docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: 
 
 @main.command()
 @tree_options
-def check(docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: Path, quiet: bool) -> None:
+def check(docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: Path, config: Path, quiet: bool) -> None:
     """Exit 0 when SPECS and OUT are exactly what the docs and the generator produce; else list what differs."""
-    outcome = run_pipeline(pipeline.check, docs_dir, specs_dir, out_dir, jobs, cache_dir, quiet)
+    outcome = run_pipeline(pipeline.check, docs_dir, specs_dir, out_dir, jobs, cache_dir, config, quiet)
     if outcome.in_sync:
         click.echo(f"in sync ({outcome.seconds:.1f}s)")
         return

@@ -401,8 +401,9 @@ def _refuse_foreign_files(updates: list[TreeUpdate]) -> None:
         )
 
 
-def describe(outcome: Outcome, context_lines: int = 3, max_lines: int = 40) -> Iterator[str]:
-    """For `check`: each stale, missing or extra file, with a short unified diff of a stale one."""
+def describe(outcome: Outcome, diffs: int = 10, context_lines: int = 3, max_lines: int = 40) -> Iterator[str]:
+    """For `check`: each stale, missing or extra file; a short unified diff for the first `diffs` stale ones."""
+    shown = 0
     for update in outcome.updates:
         current = outcome.current[update.root]
         for name in sorted(update.writes.keys() | set(update.deletes)):
@@ -413,7 +414,9 @@ def describe(outcome: Outcome, context_lines: int = 3, max_lines: int = 40) -> I
                 yield f"missing: {path}"
             else:
                 yield f"stale:   {path}"
-                yield from _short_diff(current[name], update.writes[name], str(path), context_lines, max_lines)
+                shown += 1
+                if shown <= diffs:
+                    yield from _short_diff(current[name], update.writes[name], str(path), context_lines, max_lines)
 
 
 def _short_diff(old: bytes, new: bytes, name: str, context_lines: int, max_lines: int) -> Iterator[str]:
