@@ -123,11 +123,12 @@ class BarProgress(LineProgress):
     """A rich progress bar per stage, on a terminal."""
 
     def stage(self, name: str, total: int) -> Callable[[int], None]:
-        from rich.progress import Progress as Bar  # imported only on a terminal
+        from rich.console import Console  # imported only on a terminal
+        from rich.progress import Progress as Bar
 
         if not total:
             return lambda done: None
-        bar = Bar(transient=True)
+        bar = Bar(console=Console(stderr=True), transient=True)
         task = bar.add_task(name, total=total)
         bar.start()
 
