@@ -27,6 +27,7 @@ REQUEST_OPTIONS = frozenset({"timeout", "extra_headers"})
 MODEL_RESERVED = frozenset(
     {"copy", "dict", "json", "schema", "schema_json", "construct", "validate", "fields", "raw_response"}
     | {"parse_obj", "parse_raw", "parse_file", "from_orm", "update_forward_refs"}
+    | {"model_config", "model_fields", "model_extra", "model_fields_set", "model_computed_fields"}
     # names the annotations of a model's later fields use: a field's default would rebind them in the class body
     | {"str", "int", "float", "bool", "bytes", "list", "dict", "Any", "Literal", "Json", "Field", "FileInput"}
 )
@@ -517,9 +518,8 @@ def _decrypted_resource(properties: Mapping[str, Any]) -> Any:
 
 
 def _model_field_name(key: str) -> str:
-    if is_identifier(key) and key not in MODEL_RESERVED and not key.startswith(("_", "model_")):
-        return key
-    return escape(snake(key), MODEL_RESERVED)
+    """The key itself when pydantic can take it as a field name; else snake_case, escaped (aliased to the key)."""
+    return escape(key if is_identifier(key) and not key.startswith("_") else snake(key), MODEL_RESERVED)
 
 
 def _union(parts: Iterable[str]) -> str:

@@ -64,7 +64,7 @@ def _claim(name: str, taken: set[str]) -> str:
     candidate, rank = name, 1
     while candidate in taken:
         rank += 1
-        candidate = f"{name}_{rank}" if name[-1:].islower() else f"{name}{rank}"
+        candidate = f"{name}_{rank}" if name.islower() else f"{name}{rank}"  # snake_case or ClassName
     taken.add(candidate)
     return candidate
 
