@@ -73,6 +73,7 @@ class Param:
 class Operation:
     name: str
     http_method: str
+    path: str  # as in the spec: /v3/..., or the APIv2 wire path
     call_path: str
     summary: str
     description: str
@@ -280,6 +281,7 @@ class _SpecBuilder:
         return Operation(
             name=f.method,
             http_method=f.method.upper(),
+            path=f.key,
             call_path=f.call_path,
             summary=_text(f.data, "summary"),
             description=_text(f.data, "description"),
@@ -566,9 +568,14 @@ def _is_placeholder(segment: str) -> bool:
 
 def _child_attribute(segment: str, parent_methods: set[str]) -> str:
     """`product-coupons` -> `product_coupons`; `{stock_id}` -> `by_stock_id`; never a method of the parent."""
-    name = f"by_{snake(segment)}" if _is_placeholder(segment) else attribute(segment)
-    return escape(name, parent_methods | BUILTINS)
+    return escape(_segment_name(segment), parent_methods | BUILTINS)
 
 
 def _node_module(path: str) -> str:
-    return "_".join(f"by_{snake(s)}" if _is_placeholder(s) else snake(s) for s in path.split("/"))
+    return "_".join(_segment_name(s) for s in path.split("/"))
+
+
+def _segment_name(segment: str) -> str:
+    if _is_placeholder(segment):
+        return f"by_{snake(segment)}"
+    return attribute(segment) if segment else "trailing_slash"  # `/v3/applyment4sub/applyment/`
