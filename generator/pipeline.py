@@ -143,6 +143,9 @@ class BarProgress(LineProgress):
 # --------------------------------------------------------------------------------------------- parsing
 
 
+PARSED_PAGE_FORMAT = "1"  # part of each cached page's key: change it when ParsedPage or `_parse_one` changes
+
+
 @dataclass(frozen=True)
 class ParsedPage:
     """A page's spec as the specs folder holds it (`text`), and the data a reader of that file gets (`data`)."""
@@ -171,7 +174,7 @@ class Docs:
 
 def parse(docs: Docs, cache: Cache, jobs: int = 1, progress: Progress = Progress()) -> list[ParsedPage]:
     """Every page's spec, from the cache where the page and the parser are unchanged, else parsed (on `jobs` processes)."""
-    parser = digest(parser_digest(), source_digest(Path(__file__)))  # this module: ParsedPage is what is cached
+    parser = digest(parser_digest(), PARSED_PAGE_FORMAT)
     keys = {page: digest("page", parser, page, data) for page, data in docs.pages.items()}
     found = {page: _cached_page(cache, key) for page, key in keys.items()}
     missing = [page for page, parsed in found.items() if parsed is None]
@@ -247,8 +250,8 @@ def _render(specs: list[SpecFile], options: GenerateOptions) -> dict[str, str]:
 
 def _format(files: dict[str, str], cache: Cache, jobs: int, progress: Progress) -> dict[str, str]:
     """`render.format_python` of `files`, formatting only texts the cache has not seen (on `jobs` processes)."""
-    mode = source_digest(GENERATOR_ROOT / "codegen" / "render.py")  # where black's mode is set
-    keys = {path: digest("black", version("black"), mode, path, text) for path, text in files.items()}
+    formatter = digest(version("black"), source_digest(GENERATOR_ROOT / "codegen" / "render.py"))  # sets the mode
+    keys = {path: digest("black", formatter, path, text) for path, text in files.items()}
     cached = {path: cache.get(key) for path, key in keys.items()}
     formatted = {path: blob.decode() for path, blob in cached.items() if blob is not None}
     todo = [(path, text) for path, text in files.items() if path not in formatted]
