@@ -225,7 +225,7 @@ def _base_names(found: list[_Found], overrides: Mapping[str, str]) -> dict[str, 
     chosen: dict[str, str] = {}
     pending = sorted(levels)
     for level in range(3):
-        counts = defaultdict(int)
+        counts: dict[str, int] = defaultdict(int)
         for key in pending:
             counts[levels[key][level]] += 1
         clashing = [key for key in pending if counts[levels[key][level]] > 1 and level < 2]

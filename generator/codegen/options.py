@@ -65,7 +65,8 @@ def _options(settings: dict[str, Any], origin: str) -> GenerateOptions:
     unknown = set(settings) - set(GenerateOptions.__dataclass_fields__)
     if unknown:
         raise CodegenError(f"{origin}: unknown option(s) {', '.join(sorted(unknown))}")
-    options = GenerateOptions(**{key: tuple(v) if key in ("include", "exclude") else v for key, v in settings.items()})
+    settings.update({key: tuple(settings[key]) for key in ("include", "exclude") if key in settings})
+    options = GenerateOptions(**settings)
     if not is_identifier(options.package):
         raise CodegenError(f"{origin}: package `{options.package}` is not a Python identifier")
     if names_file is not None:

@@ -12,14 +12,16 @@ from pathlib import Path
 
 import black
 import jinja2
+from black.mode import TargetVersion
+from black.parsing import InvalidInput
 
 from generator.codegen.model import Api, Field, Node, Operation, build_api
 from generator.codegen.names import argument
 from generator.codegen.options import BUILTIN_TEMPLATES, CodegenError, GenerateOptions
 from generator.spec.io import SpecFile
 
-_BLACK_MODE = black.Mode(line_length=120, target_versions={black.TargetVersion.PY310})
-_PYI_MODE = black.Mode(line_length=120, target_versions={black.TargetVersion.PY310}, is_pyi=True)
+_BLACK_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310})
+_PYI_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310}, is_pyi=True)
 _QUOTE_RUN = re.compile(r'"(?="|\Z)')  # a quote before another quote or at the end could close the docstring
 _CHUNK = 32  # files per task sent to a black worker: few enough tasks to keep the pickling cheap
 
@@ -30,11 +32,14 @@ def generate(specs: list[SpecFile], options: GenerateOptions, workers: int | Non
     A spec's module depends only on that spec and the naming decisions over all specs; the client, the tree,
     the registries and api.md are the global files.
     """
-    api = build_api(specs, options)
-    env = environment(options.templates)
-    files = dict(_render_all(env, api, options))
+    return format_python(render_files(specs, options), workers)
+
+
+def render_files(specs: list[SpecFile], options: GenerateOptions) -> dict[str, str]:
+    """What `generate` returns, before black: for a pipeline that formats through its own cache."""
+    files = dict(_render_all(environment(options.templates), build_api(specs, options), options))
     files.update(runtime_files(options))
-    return format_python(files, workers)
+    return files
 
 
 def environment(overrides: Path | None = None) -> jinja2.Environment:
@@ -175,7 +180,7 @@ def _format_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def _format(path: str, text: str) -> str:
     try:
         return black.format_str(text, mode=_PYI_MODE if path.endswith(".pyi") else _BLACK_MODE)
-    except black.InvalidInput as exc:
+    except InvalidInput as exc:
         raise CodegenError(f"{path}: the generated code is not valid Python ({exc})") from None
 
 

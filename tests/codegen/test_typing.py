@@ -87,3 +87,16 @@ def test_wrong_calls_are_caught_by_mypy(fixture_tree: Path) -> None:
     result = mypy(fixture_tree, "usage_bad.py")
     lines = {int(line.split(":")[1]) for line in result.stdout.splitlines() if line.startswith("usage_bad.py:")}
     assert lines == set(range(6, 13)), result.stdout
+
+
+def test_the_distribution_installs_and_imports_without_the_generator(fixture_tree: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(fixture_tree)],
+        check=True,
+        capture_output=True,
+    )
+    assert (target / PACKAGE / "py.typed").exists() and (target / PACKAGE / "_paths.pyi").exists()
+    script = f"import sys, {PACKAGE}; assert 'generator' not in sys.modules; print({PACKAGE}.Client.__name__)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(target)})
+    assert result.stdout.strip() == "Client", result.stderr
