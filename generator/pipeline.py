@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from generator.codegen import render
-from generator.codegen.model import build_api
 from generator.codegen.options import BUILTIN_TEMPLATES, GenerateOptions
 from generator.report import Diagnostic, has_errors
 from generator.spec.build import PageResult, list_pages, parse_page
@@ -235,16 +234,9 @@ def generate(
     key = digest("generate", fingerprint.codegen, fingerprint.options, fingerprint.black, *specs)
     files = _cached_tree(cache, key)
     if files is None:
-        formatted = _format(_render(spec_files(pages), options), cache, jobs, progress)
+        formatted = _format(render.render_files(spec_files(pages), options), cache, jobs, progress)
         files = {path: text.encode() for path, text in formatted.items()}
         _store_tree(cache, key, files)
-    return files
-
-
-def _render(specs: list[SpecFile], options: GenerateOptions) -> dict[str, str]:
-    """What `codegen.render.generate` makes, before black: the pipeline formats through its cache."""
-    files = dict(render._render_all(render.environment(options.templates), build_api(specs, options), options))
-    files.update(render.runtime_files(options))
     return files
 
 
