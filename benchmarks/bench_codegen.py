@@ -2,7 +2,8 @@
 
     WECHATPAY_CORPUS=../shared/corpus .venv/bin/python benchmarks/bench_codegen.py [--out bench-out/codegen]
 
-Import cost is measured in fresh subprocesses, against a bare interpreter: `import wechatpay`, constructing a client,
+Peak memory is the subprocess's own VmHWM (ru_maxrss would carry over the parent's). Import cost is measured in
+fresh subprocesses, against a bare interpreter: `import wechatpay`, constructing a client,
 and one call (`v3.pay.transactions.jsapi.post`) answered by a recording transport.
 """
 
@@ -24,7 +25,7 @@ from generator.spec.build import parse_docs  # noqa: E402
 from tests.runtime.fake_server import FakeWeChatPay  # noqa: E402
 
 CALL = """
-import resource, sys, time
+import sys, time
 start = time.perf_counter()
 import json, httpx
 setup = json.load(open(sys.argv[1]))
@@ -40,11 +41,11 @@ assert result.prepay_id == "wx1"
 called = time.perf_counter()
 print(json.dumps({"import_ms": (imported - ready) * 1e3, "construct_ms": (built - imported) * 1e3,
                   "call_ms": (called - built) * 1e3, "total_ms": (called - ready) * 1e3,
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "maxrss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024}))
 """
 BARE = """
-import resource, json
-print(json.dumps({"maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+import json
+print(json.dumps({"maxrss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024}))
 """
 ARGUMENTS = {"appid": "wx1", "mchid": "1230000109", "description": "d", "out_trade_no": "T1",
              "amount": {"total": 1}, "notify_url": "https://example.com/n", "payer": {"openid": "o"}}

@@ -228,7 +228,8 @@ def _base_names(found: list[_Found], overrides: Mapping[str, str]) -> dict[str, 
         counts: dict[str, int] = defaultdict(int)
         for key in pending:
             counts[levels[key][level]] += 1
-        clashing = [key for key in pending if counts[levels[key][level]] > 1 and level < 2]
+        last = level == 2  # the full call path is unique: nothing is left pending after it
+        clashing = [key for key in pending if counts[levels[key][level]] > 1 and not last]
         chosen.update({key: levels[key][level] for key in pending if key not in clashing})
         pending = clashing
     return {key: overrides.get(key, stem) for key, stem in chosen.items()}
@@ -312,11 +313,11 @@ class _SpecBuilder:
         if body_schema is not None:
             raw.extend(self._body_fields(body_schema, body_where))
             self._pointers(body_schema, "", body_where, encrypted, json_strings)
-        names = unique(argument(key, REQUEST_OPTIONS) for _, key, *_ in raw)
+        names = unique(argument(key or "body", REQUEST_OPTIONS) for _, key, *_ in raw)
         fields, params = [], []
         for name, (location, key, schema, required, where) in zip(names, raw):
             required = required and location != "path" and key.lower() != "idempotency-key"
-            annotation = self.input(schema, f"{stem}Request{pascal(key)}", where)
+            annotation = self.input(schema, f"{stem}Request{pascal(key)}" if key else f"{stem}Request", where)
             fields.append(Field(name, name, annotation, required, _text(schema, "description")))
             params.append(Param(name, location, key))
         runtime = self._runtime(f, request_media, encrypted, json_strings, [k for _, k, *_ in raw])
@@ -334,7 +335,7 @@ class _SpecBuilder:
         """Body properties become keyword arguments; a body that is not an object is one argument, `body`."""
         properties = schema.get("properties")
         if not isinstance(properties, dict):
-            return [("body", "body", schema, True, where)]
+            return [("body", "", schema, True, where)]  # key "": the argument is the whole body
         required = set(schema.get("required") or [])
         return [
             ("body", str(key), self.resolve(prop, f"{where}.properties.{key}"), key in required, f"{where}.properties.{key}")

@@ -207,3 +207,13 @@ with FakeWeChatPay.create() as fake:
     before, after = result.stdout.splitlines()
     assert before == "[]"
     assert after == f"['{PACKAGE}._specs.openapi_v3_pay_transactions_jsapi']"
+
+
+def test_a_body_that_is_not_an_object_is_one_argument() -> None:
+    text = (
+        "paths: {/v3/a: {post: {x-wechatpay-api: v3, responses: {'204': {}}, requestBody: {content: "
+        "{application/json: {schema: {type: array, items: {type: string}}}}}}}}"
+    )
+    module = build(text)["wechatpay/_specs/openapi_page0.py"]
+    assert "body: list[str]" in module
+    assert '{"body": ("body", "")}' in module
