@@ -13,24 +13,39 @@ from tests.runtime.fake_server import FakeWeChatPay, new_key, private_pem
 
 from .helpers import make_client, raises, recording, wait
 
-ORDER = {
+IDENTITY = {"type": "IDCARD", "number": "110101200001011234", "name": "李四"}
+ORDER: dict[str, Any] = {
     "appid": "wx1",
     "mchid": "1900012345",
     "description": "笔",
     "out_trade_no": "O1",
     "notify_url": "https://shop.example.com/notify",
     "amount": {"total": 1280, "currency": "CNY"},
-    "payer": {"openid": "o1", "identity": {"type": "IDCARD", "number": "110101200001011234", "name": "李四"}},
+    "payer": {"openid": "o1", "identity": IDENTITY},
 }
-JSAPI = lambda c, **change: c.v3.pay.transactions.jsapi.post(**{k: v for k, v in {**ORDER, **change}.items() if v is not None})  # noqa: E731
+
+
+def jsapi(client: Any, **change: Any) -> Any:
+    """The JSAPI order with `change` applied (None leaves an argument out)."""
+    return client.v3.pay.transactions.jsapi.post(**{k: v for k, v in {**ORDER, **change}.items() if v is not None})
+
 
 WRONG_CALLS: dict[str, tuple[Callable[[Any], Any], str]] = {
-    "missing required": (lambda c: JSAPI(c, notify_url=None), r"notify_url: Field required"),
-    "missing nested required": (lambda c: JSAPI(c, payer={"identity": ORDER["payer"]["identity"]}), r"payer\.openid: Field required"),
-    "wrong enum": (lambda c: JSAPI(c, amount={"total": 1, "currency": "USD"}), r"amount\.currency: Input should be 'CNY'"),
-    "wrong enum in a list": (lambda c: JSAPI(c, limit_pay=["no_cash"]), r"limit_pay\.0: Input should be 'no_balance'"),
-    "wrong type": (lambda c: JSAPI(c, amount={"total": "1280"}), r"amount\.total: Input should be a valid integer"),
-    "wrong enum in a query": (lambda c: c.v3.billdownload.file.get(token="t", tartype="ZIP"), r"tartype: Input should be 'GZIP'"),
+    "missing required": (lambda c: jsapi(c, notify_url=None), r"notify_url: Field required"),
+    "missing nested required": (
+        lambda c: jsapi(c, payer={"identity": IDENTITY}),
+        r"payer\.openid: Field required",
+    ),
+    "wrong enum": (
+        lambda c: jsapi(c, amount={"total": 1, "currency": "USD"}),
+        r"amount\.currency: Input should be 'CNY'",
+    ),
+    "wrong enum in a list": (lambda c: jsapi(c, limit_pay=["no_cash"]), r"limit_pay\.0: Input should be 'no_balance'"),
+    "wrong type": (lambda c: jsapi(c, amount={"total": "1280"}), r"amount\.total: Input should be a valid integer"),
+    "wrong enum in a query": (
+        lambda c: c.v3.billdownload.file.get(token="t", tartype="ZIP"),
+        r"tartype: Input should be 'GZIP'",
+    ),
     "wrong enum in an XML body": (
         lambda c: c.v2.papay.querycontract.post(appid="wx1", mch_id="1", version="2.0"),
         r"version: Input should be '1\.0'",
@@ -46,7 +61,7 @@ UNKNOWN_ARGUMENT = pytest.mark.xfail(
     "extra keys allowed, so a misspelled keyword (amout=) passes validation and `self._fields[name]` raises a bare "
     "KeyError('amout') instead of a RequestValidationError naming the unknown argument",
 )
-WRONG_CALLS["unknown argument"] = (lambda c: JSAPI(c, amout={"total": 1}), r"amout")
+WRONG_CALLS["unknown argument"] = (lambda c: jsapi(c, amout={"total": 1}), r"amout")
 CASES = [pytest.param(case, marks=UNKNOWN_ARGUMENT if case == "unknown argument" else ()) for case in WRONG_CALLS]
 
 
@@ -57,7 +72,7 @@ async def test_a_wrong_call_is_a_value_error_naming_the_field(
     call, message = WRONG_CALLS[case]
     error = await raises(ValueError, lambda: call(client), message)
     assert isinstance(error, wechatpay.RequestValidationError)
-    assert "110101200001011234" not in str(error)  # a sensitive value never ends up in a message
+    assert IDENTITY["number"] not in str(error)  # a sensitive value never ends up in a message
     assert server.requests == []
 
 
@@ -78,7 +93,10 @@ def _in_transit(kind: str) -> dict[str, Any]:
 
 TAMPERED: dict[str, tuple[Callable[[str, FakeWeChatPay], dict[str, Any]], str]] = {
     "another private key": (lambda kind, server: {"private_key": private_pem(new_key())}, "signature"),
-    "another merchant serial": (lambda kind, server: {"merchant_serial_no": "5157F09EFDC096DE15EBE81A47057A72"}, "serial_no"),
+    "another merchant serial": (
+        lambda kind, server: {"merchant_serial_no": "5157F09EFDC096DE15EBE81A47057A72"},
+        "serial_no",
+    ),
     "URL changed after signing": (lambda kind, server: _in_transit(kind), "signature"),
 }
 

@@ -21,7 +21,10 @@ REFUND = {
     "out_refund_no": "RF20240519000101",
     "total_fee": 1280,
     "refund_fee": 640,
-    "detail": {"receipt_id": "R-1", "goods_detail": [{"goods_id": "SKU-1", "refund_quantity": 1, "refund_amount": 640}]},
+    "detail": {
+        "receipt_id": "R-1",
+        "goods_detail": [{"goods_id": "SKU-1", "refund_quantity": 1, "refund_amount": 640}],
+    },
 }
 REFUNDED = {
     "result_code": "SUCCESS",
@@ -77,7 +80,9 @@ def _signed_with(key: str, params: dict[str, str]) -> Reply:
     return Reply(200, v2_xml(answer), {"Content-Type": "text/xml"}, signed=False)
 
 
-async def test_an_answer_with_a_wrong_sign_is_refused(wechatpay: ModuleType, client: Any, server: FakeWeChatPay) -> None:
+async def test_an_answer_with_a_wrong_sign_is_refused(
+    wechatpay: ModuleType, client: Any, server: FakeWeChatPay
+) -> None:
     recording(server, "POST", "/papay/querycontract", _signed_with("another key", CONTRACT), nonceless=True)
     await raises(wechatpay.SignatureVerificationError, lambda: client.v2.papay.querycontract.post(**QUERY_CONTRACT))
 
@@ -98,7 +103,9 @@ async def test_return_code_fail_is_a_typed_error(wechatpay: ModuleType, client: 
 )
 async def test_v2_bill_download_returns_the_file(client: Any, server: FakeWeChatPay) -> None:
     bill = "交易时间,公众账号ID,商户号\n`2024-05-17 10:00:00,`wx1,`1900012345\n".encode()
-    seen = recording(server, "POST", "/pay/downloadbill", Reply(200, bill, {"Content-Type": "text/plain"}, signed=False))
+    seen = recording(
+        server, "POST", "/pay/downloadbill", Reply(200, bill, {"Content-Type": "text/plain"}, signed=False)
+    )
     result = await wait(client.v2.pay.downloadbill.post(appid="wx1", mch_id="1900012345", bill_date="20240517"))
     assert seen[0].xml["nonce_str"] and server.rejections == []
     assert result == bill
@@ -108,7 +115,9 @@ async def test_v2_bill_download_failure_is_a_typed_error(
     wechatpay: ModuleType, client: Any, server: FakeWeChatPay
 ) -> None:
     def no_bill(request: FakeRequest) -> Reply:
-        return Reply(200, v2_xml({"return_code": "FAIL", "return_msg": "No Bill Exist", "error_code": "20002"}), signed=False)
+        return Reply(
+            200, v2_xml({"return_code": "FAIL", "return_msg": "No Bill Exist", "error_code": "20002"}), signed=False
+        )
 
     recording(server, "POST", "/pay/downloadbill", no_bill)
     error = await raises(

@@ -19,7 +19,13 @@ from .helpers import make_client, raises, recording, sequence, wait
 
 JSAPI = "/v3/pay/transactions/jsapi"
 SENSITIVE = ("number", "name")  # payer.identity fields documented `by-rsa-pubkey`
-ORDER = {"appid": "wx1", "mchid": "1900012345", "out_trade_no": "O1", "trade_state": "SUCCESS", "trade_state_desc": "ok"}
+ORDER = {
+    "appid": "wx1",
+    "mchid": "1900012345",
+    "out_trade_no": "O1",
+    "trade_state": "SUCCESS",
+    "trade_state_desc": "ok",
+}
 REQUEST_ID = re.compile(r"^req-[0-9a-f]{12}$")  # what the fake service sends as Request-ID
 
 
@@ -116,7 +122,9 @@ async def test_query_and_path_parameters(models: ModuleType, client: Any, server
 async def test_multipart_upload_signs_the_meta(models: ModuleType, client: Any, server: FakeWeChatPay) -> None:
     image = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
     digest = hashlib.sha256(image).hexdigest()
-    result = await wait(client.v3.merchant.media.upload.post(file=("a.png", image), meta={"filename": "a.png", "sha256": digest}))
+    result = await wait(
+        client.v3.merchant.media.upload.post(file=("a.png", image), meta={"filename": "a.png", "sha256": digest})
+    )
     # The built-in route checks the sha256 and filename against the file part; the signature covers the meta JSON.
     assert isinstance(result, models.MediaUploadPostResponse)
     assert result.media_id == "media-" + digest[:16]
@@ -171,19 +179,28 @@ async def test_download_helper_checks_the_sha1(
 async def test_typed_errors(
     wechatpay: ModuleType, client: Any, server: FakeWeChatPay, status: int, code: str, error: str, attempts: int
 ) -> None:
-    seen = recording(server, "GET", "/v3/pay/transactions/id/42", Reply.error(status, code, "订单不存在", {"field": "x"}))
+    seen = recording(
+        server, "GET", "/v3/pay/transactions/id/42", Reply.error(status, code, "订单不存在", {"field": "x"})
+    )
     raised = await raises(
         getattr(wechatpay, error), lambda: client.v3.pay.transactions.id_.by_transaction_id("42").get(mchid="1")
     )
     assert isinstance(raised, wechatpay.APIStatusError)
-    assert (raised.status_code, raised.code, raised.message, raised.detail) == (status, code, "订单不存在", {"field": "x"})
+    assert (raised.status_code, raised.code, raised.message, raised.detail) == (
+        status,
+        code,
+        "订单不存在",
+        {"field": "x"},
+    )
     assert REQUEST_ID.match(raised.request_id or "")
     assert raised.request_id in str(raised)
     assert len(seen) == attempts
 
 
 async def test_a_503_on_a_get_is_retried(wechatpay: ModuleType, client: Any, server: FakeWeChatPay) -> None:
-    seen = recording(server, "GET", "/v3/pay/transactions/id/42", sequence(Reply.error(503, "SYSTEM_ERROR", "busy"), ORDER))
+    seen = recording(
+        server, "GET", "/v3/pay/transactions/id/42", sequence(Reply.error(503, "SYSTEM_ERROR", "busy"), ORDER)
+    )
     result = await wait(client.v3.pay.transactions.id_.by_transaction_id("42").get(mchid="1"))
     assert result.out_trade_no == "O1" and result.raw_response.status_code == 200
     assert len(seen) == 2
