@@ -123,12 +123,12 @@ class _TreeBuilder:
         return int(value)
 
     def place(self, node: Field) -> None:
-        opens_inside = self.separator_line and self.last is not None and _opens_inside(self.last, node)
-        if opens_inside and self.last is not None:
+        owner = self.decoded_owner(node) if self.separator_line else None
+        if owner is not None:
             self.separator_line = 0
-            self.last.inside = []
-            # `last`'s own children frame is on top of the stack: its inside takes that place
-            self.stack[-1] = _Frame(node.indent, self.last.inside, self.last)
+            owner.inside = []
+            # `last` has no rows of its own: its children frame on top of the stack gives way to the inside
+            self.stack[-1] = _Frame(node.indent, owner.inside, owner)
         frame = self.frame_for(node)
         if self.separator_line:
             self.separator_line = 0
@@ -137,6 +137,22 @@ class _TreeBuilder:
             self.warn(node.line, "stray-separator", f"separator before `{node.name}` opens no decoded field and no variant: ignored")
         frame.target.append(node)
         self.push(node)
+
+    def decoded_owner(self, node: Field) -> Field | None:
+        """The string field whose inside the rows after a separator are: the row above it, unless that row
+        is a plain string and a marked (encrypted, encoded) sibling above it still waits for its inside,
+        as where a page lists `original_type` between `ciphertext` and the decrypted resource."""
+        last = self.last
+        if last is None or not _can_hold_inside(last):
+            return None
+        siblings = self.stack[-2].target if len(self.stack) > 1 else []
+        waiting = [f for f in siblings if f is not last and _is_marked(f) and _can_hold_inside(f)]
+        owner = last if _is_marked(last) or not waiting else waiting[-1]
+        if owner is not last:
+            self.warn(self.separator_line, "separated-inside", f"separator after `{last.name}` read as opening the inside of `{owner.name}` above it")
+        if node.indent > owner.indent or (node.indent == owner.indent and _is_marked(owner)):
+            return owner
+        return None
 
     def push(self, node: Field) -> None:
         self.stack.append(_Frame(node.indent + 1, node.children, node))
@@ -166,9 +182,9 @@ def _explicit_indent(raw: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _opens_inside(field: Field, following: Field) -> bool:
-    """Rows nested under a plain string, or level with a marked one (an encrypted resource), are its inside."""
-    if field.type != "string" or field.children or field.inside is not None:
-        return False
-    marked = any(key.startswith(("data-encoded", "data-encrypted")) for key in field.attrs.values)
-    return following.indent > field.indent or (following.indent == field.indent and marked)
+def _can_hold_inside(field: Field) -> bool:
+    return field.type == "string" and not field.children and field.inside is None
+
+
+def _is_marked(field: Field) -> bool:
+    return any(key.startswith(("data-encoded", "data-encrypted")) for key in field.attrs.values)

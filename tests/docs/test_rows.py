@@ -97,3 +97,16 @@ def test_a_forgotten_indent_is_inferred_from_the_rows_below() -> None:
     info = built.fields[0].children[0]
     assert info.children[0].name == "lost" and info.children[0].children[0].name == "deep"
     assert [d.code for d in diagnostics] == ["missing-indent"]
+
+
+def test_inside_of_an_encrypted_field_listed_before_a_plain_sibling() -> None:
+    built, diagnostics = table(
+        "| ciphertext | string {data-encrypted=by-aes-gcm} | 密文",
+        "| original_type | string | 原始类型",
+        "| {colspan=3 .im-table-line}",
+        "| mchid {data-indent=1} | string | 商户号",
+    )
+    ciphertext, original_type = built.fields
+    assert ciphertext.inside is not None and ciphertext.inside[0].name == "mchid"
+    assert original_type.inside is None
+    assert [d.code for d in diagnostics] == ["separated-inside"]
