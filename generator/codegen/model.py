@@ -33,6 +33,7 @@ MODEL_RESERVED = frozenset(
 )
 SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 JSON_MEDIA = "application/json"
+MULTIPART_MEDIA = "multipart/form-data"
 FILE_INPUT = "FileInput"
 
 
@@ -313,6 +314,8 @@ class _SpecBuilder:
         if body_schema is not None:
             raw.extend(self._body_fields(body_schema, body_where))
             self._pointers(body_schema, "", body_where, encrypted, json_strings)
+        if request_media == MULTIPART_MEDIA:
+            json_strings = []  # the runtime's multipart writer encodes `meta` itself (and signs that JSON)
         names = unique(argument(key or "body", REQUEST_OPTIONS) for _, key, *_ in raw)
         fields, params = [], []
         for name, (location, key, schema, required, where) in zip(names, raw):
@@ -371,26 +374,35 @@ class _SpecBuilder:
             "json_string_fields": tuple(json_strings),
             "client_cert": bool(f.data.get("x-wechatpay-client-cert")),
             "nonceless": bool(f.data.get("x-wechatpay-nonceless")),
-            "base_url": f.data.get("x-wechatpay-base-url"),
-            "unsigned_response": bool(f.data.get("x-wechatpay-unsigned-response")),
+            # an optional access point (`base_uri` not required) leaves the client's own host in charge
+            "base_url": f.data.get("x-wechatpay-base-url") if f.data.get("x-wechatpay-base-url-required") else None,
+            "unsigned_response": bool(self._success(f)[1].get("x-wechatpay-unsigned")),
             "idempotency_key": any(k.lower() == "idempotency-key" for k in keys),
         }
         essential = ("method", "path", "api", "request_media", "response_media")
         return tuple((k, repr(v)) for k, v in facts.items() if k in essential or v)
 
-    def _response(self, f: _Found) -> tuple[str | None, dict[str, Any] | None, str]:
-        """The first 2xx response's media type and schema; (None, None) for no content or a redirect."""
+    def _success(self, f: _Found) -> tuple[str, dict[str, Any]]:
+        """Where the first 2xx response is, and the response; an empty one when there is none."""
         responses = f.data["responses"]
         _expect(isinstance(responses, dict), self.spec, f"{f.where}.responses", "must be a mapping")
         success = sorted(str(code) for code in responses if str(code).startswith("2"))
         if not success:
-            return None, None, ""
-        where = f"{f.where}.responses.{success[0]}"
-        content = (responses.get(success[0]) or responses.get(int(success[0])) or {}).get("content") or {}
+            return f"{f.where}.responses", {}
+        response = responses.get(success[0]) or responses.get(int(success[0])) or {}
+        return f"{f.where}.responses.{success[0]}", response
+
+    def _response(self, f: _Found) -> tuple[str | None, dict[str, Any] | None, str]:
+        """The 2xx response's media type and schema; (None, None) for no content or a redirect. A file
+        offered beside an XML shape is what a success returns: the XML is the APIv2 failure reply."""
+        where, response = self._success(f)
+        content = response.get("content") or {}
         if not content:
             return None, None, ""
-        media, body = next(iter(content.items()))
-        return media, self.resolve((body or {}).get("schema") or {}, f"{where}.content.{media}.schema"), f"{where}.content.{media}.schema"
+        files = [m for m in content if m not in (JSON_MEDIA, "application/xml", "text/xml")]
+        media = files[0] if files else next(iter(content))
+        body = content[media] or {}
+        return media, self.resolve(body.get("schema") or {}, f"{where}.content.{media}.schema"), f"{where}.content.{media}.schema"
 
     def _returns(self, f: _Found, stem: str) -> str:
         media, schema, where = self._response(f)

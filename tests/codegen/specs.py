@@ -227,11 +227,11 @@ paths:
     get:
       summary: 下载账单
       x-wechatpay-api: v3
-      x-wechatpay-unsigned-response: true
       parameters:
         - {name: token, in: query, required: true, schema: {type: string}}
       responses:
         '200':
+          x-wechatpay-unsigned: true
           content: {application/octet-stream: {schema: {type: string, format: binary}}}
 """
 

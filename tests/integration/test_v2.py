@@ -94,13 +94,6 @@ async def test_return_code_fail_is_a_typed_error(wechatpay: ModuleType, client: 
     assert (error.code, error.message) == ("FAIL", "签名错误")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="generator: /pay/downloadbill's 200 has two media types (application/xml for the error table, "
-    "application/octet-stream for the bill) but only the first reaches Operation.response_media and the return "
-    "type (DownloadbillPostResponse), so the runtime requires XML (xml_response) and the bill text raises "
-    "MalformedPayloadError ('not well-formed XML'): a successful download cannot be read",
-)
 async def test_v2_bill_download_returns_the_file(client: Any, server: FakeWeChatPay) -> None:
     bill = "交易时间,公众账号ID,商户号\n`2024-05-17 10:00:00,`wx1,`1900012345\n".encode()
     seen = recording(

@@ -112,13 +112,6 @@ async def test_query_and_path_parameters(models: ModuleType, client: Any, server
     assert server.rejections == []  # the query string was signed as sent
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="generator+runtime: the multipart `meta` (contentMediaType application/json in the spec) is emitted in "
-    "Operation.json_string_fields, so runtime transform_fields JSON-dumps it to a str, then prepare._multipart "
-    "does dict(meta) (RUNTIME_CONTRACT: for multipart `meta` is a dict): a bare ValueError ('dictionary update "
-    "sequence element #0 has length 1'), not a RequestValidationError, and the upload cannot be sent at all",
-)
 async def test_multipart_upload_signs_the_meta(models: ModuleType, client: Any, server: FakeWeChatPay) -> None:
     image = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
     digest = hashlib.sha256(image).hexdigest()
@@ -132,13 +125,6 @@ async def test_multipart_upload_signs_the_meta(models: ModuleType, client: Any, 
     assert server.rejections == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="generator: the spec marks the bill stream `x-wechatpay-unsigned: true` on the 200 response (as "
-    "generator/spec/build.py and the README write it) but codegen/model.py reads `x-wechatpay-unsigned-response` "
-    "on the operation, so Operation.unsigned_response stays False and the unsigned file fails verification "
-    "(SignatureVerificationError: missing Wechatpay-Timestamp/Nonce/Signature/Serial headers)",
-)
 async def test_bill_file_download(client: Any, server: FakeWeChatPay) -> None:
     bill = "交易时间,公众账号ID\n`2024-05-17 10:00:00,`wx1\n".encode()
     server.bills["Vq3dR8sKx2LmN0pA7cWb"] = bill
