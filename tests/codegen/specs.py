@@ -1,4 +1,4 @@
-"""Small hand-written spec fragments, in the format of SPEC_CONTRACT.md: one per kind of thing the generator meets."""
+"""Small hand-written spec fragments, in the spec format the README describes: one per kind of thing the generator meets."""
 
 from __future__ import annotations
 
