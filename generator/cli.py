@@ -10,17 +10,24 @@ from pathlib import Path
 
 import click
 
-from .report import Diagnostic, has_errors, summarize
-from .spec import io as spec_io
-from .spec.build import DocsError, parse_docs
 from . import pipeline
 from .codegen.options import CodegenError, load_options
-from .codegen.render import generate as generate_files, write_tree
+from .codegen.render import generate as generate_files
+from .codegen.render import write_tree
+from .report import Diagnostic, has_dropped, has_errors, summarize
 from .spec import diff as api_diff
+from .spec import io as spec_io
+from .spec.build import DocsError
 from .workspace import Cache, LockedError, TreeUpdate, commit, lock, read_tree, recover
 
 DEFAULT_DOCS = Path("examples/docs")
 DEFAULT_SPECS = Path("specs")
+DROPPED_EXIT = 3  # output written, but some input could not be read into it
+DEFAULT_CACHE = Path(".wechatpay-codegen-cache")
+cache_option = click.option(
+    "--cache", "cache_dir", type=click.Path(path_type=Path), default=DEFAULT_CACHE, show_default=True,
+    help="Where parse and generate results are kept between runs.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,28 +52,39 @@ def fail(message: str) -> None:
 @main.command()
 @click.argument("docs_dir", type=click.Path(path_type=Path), default=DEFAULT_DOCS)
 @click.option("-o", "--out", "specs_dir", type=click.Path(path_type=Path), default=DEFAULT_SPECS, show_default=True, help="The specs folder to write.")
-@click.option("--jobs", type=int, default=None, help="Worker processes (default: one per core).")
+@click.option("--jobs", type=int, default=os.cpu_count() or 1, show_default="one per core", help="Worker processes.")
+@cache_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
-def parse(docs_dir: Path, specs_dir: Path, jobs: int | None, quiet: bool) -> None:
+def parse(docs_dir: Path, specs_dir: Path, jobs: int, cache_dir: Path, quiet: bool) -> None:
     """Read the doc pages in DOCS_DIR into one spec file per page (default: examples/docs → specs/).
 
-    Exit status 1 when any page has an error; the specs folder is then left as it was.
+    Exit status 1 when any page has an error (the specs folder is then left as it was); 3 when the specs
+    were written but some of the input had to be left out (each case is listed).
     """
     try:
-        result = parse_docs(docs_dir, jobs)
+        docs = pipeline.Docs.read(docs_dir)
+        pages = pipeline.parse(docs, Cache(cache_dir), jobs)
     except DocsError as exc:
         fail(str(exc))
-    print_diagnostics(result.diagnostics, quiet)
-    if has_errors(result.diagnostics):
+    diagnostics = [d for page in pages for d in page.diagnostics]
+    print_diagnostics(diagnostics, quiet)
+    if has_errors(diagnostics):
         fail(f"{specs_dir} not written: fix the errors above")
     try:
         with lock(specs_dir):
             recover(specs_dir, [specs_dir])
-            update = TreeUpdate.between(specs_dir, read_tree(specs_dir), spec_io.spec_tree(result.specs))
+            update = TreeUpdate.between(specs_dir, read_tree(specs_dir), pipeline.spec_tree(pages))
             commit([update], specs_dir)
     except LockedError as exc:
         fail(str(exc))
-    click.echo(f"{result.pages} pages, {result.operations} operations and notifications → {specs_dir} ({len(update.writes)} written, {len(update.deletes)} removed)")
+    operations = sum(page.operations for page in pages)
+    click.echo(f"{len(docs.pages)} pages, {operations} operations and notifications → {specs_dir} ({len(update.writes)} written, {len(update.deletes)} removed)")
+    exit_for_dropped(diagnostics)
+
+
+def exit_for_dropped(diagnostics: list[Diagnostic]) -> None:
+    if has_dropped(diagnostics):
+        sys.exit(DROPPED_EXIT)
 
 
 @main.command()
@@ -82,11 +100,6 @@ def bundle(specs_dir: Path, out: Path) -> None:
     click.echo(f"{len(document['paths'])} paths, {len(document['webhooks'])} webhooks → {out}")
 
 
-DEFAULT_CACHE = Path(".wechatpay-codegen-cache")
-cache_option = click.option(
-    "--cache", "cache_dir", type=click.Path(path_type=Path), default=DEFAULT_CACHE, show_default=True,
-    help="Where parse and generate results are kept between runs.",
-)
 
 
 @main.command()
@@ -160,8 +173,8 @@ def run_pipeline(stage: Callable[..., pipeline.Outcome], docs_dir: Path, specs_d
     if has_errors(outcome.diagnostics):
         print_diagnostics(outcome.diagnostics)
         fail("fix the errors above: nothing was written")
-    if outcome.diagnostics and not quiet:
-        click.echo(summarize(outcome.diagnostics), err=True)
+    if outcome.diagnostics:
+        print_diagnostics(outcome.diagnostics, quiet)
     return outcome
 
 
@@ -174,6 +187,7 @@ def build(docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: 
         click.echo("finished an update an interrupted build had committed", err=True)
     counts = [f"{u.root}: {len(u.writes)} written, {len(u.deletes)} removed" for u in outcome.updates]
     click.echo(f"{'; '.join(counts) or 'up to date'} ({outcome.seconds:.1f}s)")
+    exit_for_dropped(outcome.diagnostics)
 
 
 @main.command()

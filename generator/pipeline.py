@@ -32,7 +32,7 @@ from generator.codegen import render
 from generator.codegen.options import BUILTIN_TEMPLATES, GenerateOptions
 from generator.report import Diagnostic, has_errors
 from generator.spec.build import PageResult, list_pages, parse_page
-from generator.spec.io import SpecFile, dump_yaml, load_yaml, read_specs
+from generator.spec.io import SpecFile, dump_yaml, read_specs
 from generator.workspace import Cache, TreeUpdate, commit, digest, lock, read_tree, recover, tree_digest
 
 GENERATOR_ROOT = Path(__file__).resolve().parent
@@ -200,11 +200,16 @@ def _parse_pages(docs_dir: Path, pages: list[str], jobs: int) -> Iterator[tuple[
 
 
 def _parse_one(docs_dir: Path, page: str) -> ParsedPage:
-    """A page's spec, given to later stages as they would read it back from its file, so that both ways agree."""
+    """A page's spec as text and as data. Specs hold only YAML's plain types, so reading the text back gives
+    the same data (tests/spec/test_corpus.py checks every page): later stages see what a reader of the file sees."""
     result: PageResult = parse_page(docs_dir, page)
     text = dump_yaml(result.spec) if result.spec is not None else None
-    data = load_yaml(text, page) if text is not None else None
-    return ParsedPage(result.name, text, data, tuple(result.diagnostics), result.operations)
+    return ParsedPage(result.name, text, result.spec, tuple(result.diagnostics), result.operations)
+
+
+def spec_tree(pages: list[ParsedPage]) -> dict[str, bytes]:
+    """The specs folder the pages make: `<page path less .md>.yaml`, as written."""
+    return {f"{p.name}.yaml": p.text.encode() for p in pages if p.text is not None}
 
 
 def spec_files(pages: list[ParsedPage]) -> list[SpecFile]:
@@ -375,7 +380,7 @@ def _compare(layout: Layout, options: GenerateOptions, jobs: int, progress: Prog
     diagnostics = [d for page in pages for d in page.diagnostics]
     if has_errors(diagnostics):
         return Outcome(diagnostics)
-    wanted_specs = {f"{p.name}.yaml": p.text.encode() for p in pages if p.text is not None}
+    wanted_specs = spec_tree(pages)
     wanted_out = generate(pages, options, fingerprint, cache, jobs, progress)
     wanted_out[stamp_path(options)] = stamp(fingerprint, docs, wanted_specs, wanted_out)
     updates = [

@@ -8,6 +8,15 @@ from dataclasses import dataclass
 from enum import Enum
 
 
+# Findings whose input is left out of the output (the others are repairs that keep everything).
+DROPPING_CODES = frozenset(
+    {
+        "orphan-table", "skipped-row", "unknown-version", "duplicate-method", "no-request-table", "second-body",
+        "not-in-url", "note-and-fields", "webhook-row", "duplicate-field", "enum-type",
+    }
+)
+
+
 class Level(str, Enum):
     WARNING = "warning"
     ERROR = "error"
@@ -23,6 +32,11 @@ class Diagnostic:
     code: str
     message: str
 
+    @property
+    def dropped(self) -> bool:
+        """Something of the page is not in the spec because of this finding."""
+        return self.code in DROPPING_CODES
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.level.value}: {self.message} [{self.code}]"
@@ -35,9 +49,14 @@ def summarize(diagnostics: Iterable[Diagnostic]) -> str:
     warnings = len(items) - errors
     by_code = Counter(d.code for d in items)
     detail = ", ".join(f"{code} {n}" for code, n in sorted(by_code.items()))
-    text = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-    return f"{text} ({detail})" if detail else text
+    dropped = sum(1 for d in items if d.dropped)
+    text = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} ({dropped} leaving input out)"
+    return f"{text}: {detail}" if detail else text
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.level is Level.ERROR for d in diagnostics)
+
+
+def has_dropped(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.dropped for d in diagnostics)

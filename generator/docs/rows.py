@@ -85,7 +85,7 @@ class _TreeBuilder:
         elif name_attrs.get("colspan") and len(cells) == 1:
             self.notes.append(Note(name, line))
         elif not name:
-            self.warn(line, "irregular-row", "row without a field name: skipped")
+            self.warn(line, "skipped-row", "row without a field name: skipped")
         else:
             self.field_row(line, name, name_attrs, cells, next_indent)
 
@@ -95,7 +95,7 @@ class _TreeBuilder:
 
     def field_row(self, line: int, name: str, name_attrs: Attrs, cells: list[str], next_indent: int | None) -> None:
         if len(cells) < 2:
-            self.warn(line, "irregular-row", f"row `{name}` has no type cell: skipped")
+            self.warn(line, "skipped-row", f"row `{name}` has no type cell: skipped")
             return
         if len(cells) == 2:
             self.warn(line, "irregular-row", f"row `{name}` has no description cell")

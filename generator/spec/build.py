@@ -6,10 +6,8 @@ file:line. `parse_docs` runs it over a docs folder on a process pool.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -58,20 +56,9 @@ def list_pages(docs_dir: Path) -> list[str]:
     return sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md") if p.is_file())
 
 
-def parse_docs(docs_dir: Path, jobs: int | None = None) -> ParseResult:
-    """Every page below `docs_dir`, in path order (so the result never depends on the file system)."""
-    pages = list_pages(docs_dir)
-    jobs = jobs or min(os.cpu_count() or 1, 8)
-    if jobs > 1 and len(pages) > 32:
-        with ProcessPoolExecutor(jobs) as pool:
-            results = list(pool.map(_parse_one, [(docs_dir, p) for p in pages], chunksize=32))
-    else:
-        results = [parse_page(docs_dir, p) for p in pages]
-    return collect(results)
-
-
-def _parse_one(args: tuple[Path, str]) -> PageResult:
-    return parse_page(*args)
+def parse_docs(docs_dir: Path) -> ParseResult:
+    """Every page below `docs_dir`, in path order, in this process (the pipeline parses in parallel, cached)."""
+    return collect(parse_page(docs_dir, page) for page in list_pages(docs_dir))
 
 
 def collect(results: Iterable[PageResult]) -> ParseResult:

@@ -75,7 +75,8 @@ def test_notes_and_irregular_rows_are_reported_not_dropped_silently() -> None:
     )
     assert [n.text for n in built.notes] == ["空字符串(无返回内容)"]
     codes = [d.code for d in diagnostics]
-    assert codes.count("irregular-row") == 3
+    assert codes.count("skipped-row") == 1 and codes.count("irregular-row") == 2
+    assert [d.dropped for d in diagnostics if d.code == "skipped-row"] == [True]
     assert all(d.file == "p.md" and d.line >= 3 for d in diagnostics)
     many = next(f for f in built.fields if f.name == "many")
     assert many.description == "a | b"

@@ -14,7 +14,7 @@ from tests.conftest import EXAMPLES
 
 @pytest.fixture(scope="module")
 def specs() -> dict[str, dict[str, Any]]:
-    result = parse_docs(EXAMPLES, jobs=1)
+    result = parse_docs(EXAMPLES)
     assert not [d for d in result.diagnostics if d.level.value == "error"]
     return {spec.name: spec.data for spec in result.specs}
 
@@ -133,14 +133,14 @@ def test_metadata(specs: dict[str, dict[str, Any]]) -> None:
 
 
 def test_redirect_stub_has_no_operation_and_no_error() -> None:
-    result = parse_docs(EXAMPLES, jobs=1)
+    result = parse_docs(EXAMPLES)
     assert "openapi/v3/pay/transactions/out-trade-no/{out_trade_no}/closing" not in {s.name for s in result.specs}
     assert not [d for d in result.diagnostics if "closing" in d.file]
 
 
 def test_bundle_is_valid_openapi_31_and_deterministic() -> None:
-    first = parse_docs(EXAMPLES, jobs=1)
-    second = parse_docs(EXAMPLES, jobs=2)
+    first = parse_docs(EXAMPLES)
+    second = parse_docs(EXAMPLES)
     document = bundle(first.specs)
     validate(document)
     assert dump_yaml(document) == dump_yaml(bundle(second.specs))

@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 
 from generator.report import Level
 from generator.spec.build import ParseResult, parse_docs
-from generator.spec.io import bundle, write_bundle
+from generator.spec.io import bundle, dump_yaml, load_yaml, write_bundle
 
 pytestmark = pytest.mark.corpus
 
@@ -58,3 +58,10 @@ def test_bundle_validates_and_scores(parsed: tuple[Path, ParseResult], corpus: P
     score = json.loads(figures.read_text())
     for key, minimum in THRESHOLDS.items():
         assert score[key] >= minimum, f"{key} = {score[key]:.4f} < {minimum}"
+
+
+def test_spec_text_reads_back_as_the_same_data(parsed: tuple[Path, ParseResult]) -> None:
+    """The pipeline hands later stages the data it wrote as text, without reading the text back."""
+    _, result = parsed
+    for spec in result.specs:
+        assert load_yaml(dump_yaml(spec.data), spec.name) == spec.data, spec.name
