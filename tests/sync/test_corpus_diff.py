@@ -93,7 +93,6 @@ def test_field_changes_of_sampled_pages(history: list[Change], page: str) -> Non
             assert change.new == new
 
 
-@pytest.mark.xfail(reason="parser: the old dialect puts `original_type` between `ciphertext` and the decrypted rows")
 def test_transaction_success_notification(history: list[Change]) -> None:
     found = [
         c for c in history if c.page == "webhook/v3/TRANSACTION.SUCCESS.md" and c.impact is not Impact.DOCUMENTATION
