@@ -220,7 +220,9 @@ class _SpecBuilder:
             else:
                 path_rows.append(row)
         path_parameters = self.path_parameters(path_rows, query)
-        query_values = values.get("query") if isinstance(values.get("query"), dict) else {}
+        query_values = values.get("query")
+        if not isinstance(query_values, dict):
+            query_values = {}
         query_parameters = [self.parameter(row, "query", query_values.get(row.name)) for row in query]
         parameters = path_parameters + query_parameters + parameters
         if self.api == "v2":
