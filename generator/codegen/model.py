@@ -19,6 +19,7 @@ from generator.codegen.names import (
     unique,
 )
 from generator.codegen.options import CodegenError, GenerateOptions
+from generator.codegen.source import inline
 from generator.spec.io import SpecFile
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -83,7 +84,7 @@ class Operation:
     params_class: ClassDef
     params: tuple[Param, ...]
     returns: str
-    runtime: tuple[tuple[str, str], ...]  # keyword arguments of the runtime's Operation, as Python literals
+    runtime: tuple[tuple[str, object], ...]  # keyword arguments of the runtime's Operation
     endpoint: str
 
 
@@ -296,7 +297,7 @@ class _SpecBuilder:
             endpoint=f"_{snake(stem).upper()}",
         )
 
-    def _arguments(self, f: _Found, stem: str) -> tuple[list[Field], tuple[Param, ...], tuple[tuple[str, str], ...]]:
+    def _arguments(self, f: _Found, stem: str) -> tuple[list[Field], tuple[Param, ...], tuple[tuple[str, object], ...]]:
         """The keyword arguments (path, query, header, then body fields) and the runtime's facts about them."""
         raw: list[tuple[str, str, dict[str, Any], bool, str]] = []  # location, key, schema, required, where
         encrypted: list[str] = []
@@ -362,7 +363,7 @@ class _SpecBuilder:
 
     def _runtime(
         self, f: _Found, request_media: str | None, encrypted: list[str], json_strings: list[str], keys: list[str]
-    ) -> tuple[tuple[str, str], ...]:
+    ) -> tuple[tuple[str, object], ...]:
         response_media, _, _ = self._response(f)
         facts: dict[str, Any] = {
             "method": f.method.upper(),
@@ -380,7 +381,7 @@ class _SpecBuilder:
             "idempotency_key": any(k.lower() == "idempotency-key" for k in keys),
         }
         essential = ("method", "path", "api", "request_media", "response_media")
-        return tuple((k, repr(v)) for k, v in facts.items() if k in essential or v)
+        return tuple((k, v) for k, v in facts.items() if k in essential or v)
 
     def _success(self, f: _Found) -> tuple[str, dict[str, Any]]:
         """Where the first 2xx response is, and the response; an empty one when there is none."""
@@ -471,7 +472,7 @@ class _SpecBuilder:
 
     def _single(self, schema: dict[str, Any], type_: str, hint: str, where: str, output: bool) -> str:
         if schema.get("enum") and type_ in SCALARS:
-            literal = f"Literal[{', '.join(repr(v) for v in dict.fromkeys(schema['enum']))}]"
+            literal = f"Literal[{', '.join(inline(v) for v in dict.fromkeys(schema['enum']))}]"
             return f"{literal} | {SCALARS[type_]}" if output else literal
         if type_ == "string" and schema.get("format") == "binary":
             return "bytes" if output else FILE_INPUT

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -15,14 +14,14 @@ import jinja2
 from black.mode import TargetVersion
 from black.parsing import InvalidInput
 
-from generator.codegen.model import Api, Field, Node, Operation, build_api
-from generator.codegen.names import argument
+from generator.codegen import source
+from generator.codegen.model import Api, ClassDef, Field, Node, Operation, build_api
 from generator.codegen.options import BUILTIN_TEMPLATES, CodegenError, GenerateOptions
+from generator.codegen.source import Call, Code
 from generator.spec.io import SpecFile
 
 _BLACK_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310})
 _PYI_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310}, is_pyi=True)
-_QUOTE_RUN = re.compile(r'"(?="|\Z)')  # a quote before another quote or at the end could close the docstring
 _CHUNK = 32  # files per task sent to a black worker: few enough tasks to keep the pickling cheap
 
 
@@ -58,25 +57,83 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(
-        docstring=docstring,
-        literal=repr,
-        argument=lambda key: argument(key, {"self"}),
+        docstring=source.docstring,
+        literal=source.inline,
         prefixed=lambda name, prefix: prefix + name,
-        required=lambda annotation, required: annotation if required else f"NotRequired[{annotation}]",
         key_doc=lambda field: f"{field.key}: {field.doc}",
-        default_value=_default_value,
-        return_class=lambda returns: "type(None)" if returns == "None" else returns,
+        code=Code,
         method_doc=_method_doc,
+    )
+    env.globals.update(
+        statement=source.statement,
+        call=Call,
+        code=Code,
+        import_from=source.import_from,
+        typed_dict_field=_typed_dict_field,
+        model_field=_model_field,
+        functional_typed_dict=_functional_typed_dict,
+        endpoint=_endpoint,
+        signature=_signature,
+        call_endpoint=_call,
+        class_head=_class_head,
+        tree_child=_tree_child,
+        segments=lambda node: {child.segment: child.attribute for child in node.children},
+        root_table=lambda api: {c.segment: (c.module, c.class_name) for c in api.root.children},
+        event_table=lambda events: {e.event_type: (module, e.class_name) for module, e in events},
+        defined=lambda api: {m.module: " ".join(c.name for c in m.classes) for m in api.modules},
     )
     return env
 
 
-def _default_value(field: Field) -> str:
-    """` = None`, or the pydantic `Field(...)` that maps a Python name to another key on the wire."""
+def _typed_dict_field(field: Field) -> str:
+    return source.annotated(field.key, field.annotation if field.required else f"NotRequired[{field.annotation}]")
+
+
+def _model_field(field: Field) -> str:
+    """`name: T`, `name: T | None = None`, or the pydantic `Field(...)` that maps the name to another wire key."""
+    if field.required and field.name == field.key:
+        return source.annotated(field.name, field.annotation)
+    annotation = field.annotation if field.required else f"{field.annotation} | None"
     if field.name == field.key:
-        return "" if field.required else " = None"
-    default = "" if field.required else "default=None, "
-    return f" = Field({default}alias={field.key!r})"
+        return source.annotated(field.name, annotation, value=None)
+    default = [] if field.required else [("default", None)]
+    return source.annotated(field.name, annotation, value=Call("Field", kwargs=[*default, ("alias", field.key)]))
+
+
+def _functional_typed_dict(cls: ClassDef) -> str:
+    """`Name = TypedDict("Name", {...})`: for keys that are no identifiers."""
+    keys = {f.key: Code(f.annotation if f.required else f"NotRequired[{f.annotation}]") for f in cls.fields}
+    return source.statement(f"{cls.name} = ", Call("TypedDict", [cls.name, keys]))
+
+
+def _endpoint(op: Operation) -> str:
+    """The module-level `Endpoint(...)` of an operation: what the runtime needs to send it and read the answer."""
+    fields = {p.name: (p.location, p.key) for p in op.params}
+    returns = "type(None)" if op.returns == "None" else op.returns
+    args = [Call("Operation", kwargs=op.runtime), Code(op.params_class.name), fields, Code(returns)]
+    return source.statement(f"{op.endpoint} = ", Call("Endpoint", args))
+
+
+def _signature(op: Operation, is_async: bool) -> str:
+    call = Call(op.name, [Code("self"), Code(f"**kwargs: Unpack[{op.params_class.name}]")])
+    return source.statement("async def " if is_async else "def ", call, 1, f" -> {op.returns}:")
+
+
+def _tree_child(child: Node, prefix: str) -> str:
+    """A segment below a tree node: `Param` for a `{placeholder}` (a method binding it), else `Child`."""
+    target = prefix + child.class_name
+    if child.placeholder:
+        return source.statement(f"{child.attribute}: Param[{target}] = ", Call("Param", [child.module, target, child.placeholder]), 1)
+    return source.statement(f"{child.attribute}: Child[{target}] = ", Call("Child", [child.module, target]), 1)
+
+
+def _call(op: Operation, is_async: bool) -> str:
+    call = Call("self._call", [Code(op.endpoint), Code("kwargs")])
+    return source.statement("return await " if is_async else "return ", call, 2)
+
+
+def _class_head(name: str, bases: list[str]) -> str:
+    return source.statement("class ", Call(name, [Code(base) for base in bases]), 0, ":")
 
 
 def _method_doc(op: Operation) -> str:
@@ -84,19 +141,6 @@ def _method_doc(op: Operation) -> str:
     link = f"Docs: {op.doc_url}" if op.doc_url else ""
     parts = [op.summary, op.description, link, f"Arguments: `{op.params_class.name}`."]
     return "\n\n".join(part for part in parts if part)
-
-
-def docstring(text: str) -> str:
-    """A triple-quoted Python literal showing `text`: backslashes, quotes and control characters escaped."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    text = _QUOTE_RUN.sub(r'\\"', text.replace("\\", "\\\\"))
-    text = "".join(ch if ch in "\n " or ch.isprintable() else _escape_char(ch) for ch in text)
-    return f'"""{text}"""'
-
-
-def _escape_char(ch: str) -> str:
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _render_all(env: jinja2.Environment, api: Api, options: GenerateOptions) -> Iterator[tuple[str, str]]:

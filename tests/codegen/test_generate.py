@@ -216,4 +216,4 @@ def test_a_body_that_is_not_an_object_is_one_argument() -> None:
     )
     module = build(text)["wechatpay/_specs/openapi_page0.py"]
     assert "body: list[str]" in module
-    assert '"body": ("body", ""),' in module
+    assert '{"body": ("body", "")}' in module

@@ -1,0 +1,196 @@
+"""Python source written the way black writes it, so that black, run over every generated file, only verifies.
+
+Black formats a file twice when its first pass changed anything (to settle trailing commas it added), so input
+that is already in black's form costs it about half. The rule followed here gives one of black's fixed points:
+a bracket stays on one line when the whole line fits in `LINE_LENGTH` columns (as black measures them: East
+Asian wide characters count two), else it is exploded one element per line with a magic trailing comma, which
+black keeps exploded.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from black.strings import str_width
+
+LINE_LENGTH = 120
+INDENT = "    "
+_QUOTE_RUN = re.compile(r'"(?=")')  # a quote before another could close the docstring
+
+
+@dataclass(frozen=True)
+class Code:
+    """Source text written as is: a name, an annotation."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """`name(args..., key=value...)`, or a subscript `name[args...]`."""
+
+    name: str
+    args: Sequence[object] = ()
+    kwargs: Sequence[tuple[str, object]] = ()
+    brackets: str = "()"
+
+
+def string(text: str) -> str:
+    """A str literal in black's quotes: double, unless the text holds a double quote (single then takes fewer escapes)."""
+    literal = repr(text)
+    if literal[0] == "'" and '"' not in text:
+        return f'"{literal[1:-1]}"'
+    return literal  # repr's choice is black's too, but for text with both quotes: black repairs those (rare)
+
+
+def inline(value: object) -> str:
+    """`value` as a one-line Python expression."""
+    if isinstance(value, str):
+        return string(value)
+    if isinstance(value, Code):
+        return value.text
+    if isinstance(value, tuple):
+        return f"({inline(value[0])},)" if len(value) == 1 else f"({', '.join(map(inline, value))})"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{inline(k)}: {inline(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Call):
+        return f"{value.name}{value.brackets[0]}{', '.join(_call_items(value))}{value.brackets[1]}"
+    if value is None or isinstance(value, (bool, int, float)):
+        return repr(value)
+    raise TypeError(f"no Python literal for {type(value).__name__}")
+
+
+def statement(lead: str, value: object, depth: int = 0, tail: str = "") -> str:
+    """`lead + value + tail` at `depth`: one line when it fits, else `value` exploded (nested brackets likewise)."""
+    return "\n".join(_lines(lead, value, depth, tail))
+
+
+def import_from(module: str, names: Sequence[str], depth: int = 0) -> str:
+    """`from module import a, b`, in parentheses one name a line when too long."""
+    line = f"{INDENT * depth}from {module} import {', '.join(names)}"
+    if fits(line):
+        return line
+    inner = INDENT * (depth + 1)
+    return "\n".join([f"{INDENT * depth}from {module} import (", *(f"{inner}{n}," for n in names), f"{INDENT * depth})"])
+
+
+NO_DEFAULT = Code("")  # `annotated` without ` = value`
+
+
+def annotated(name: str, annotation: str, depth: int = 1, value: object = NO_DEFAULT) -> str:
+    """`name: annotation = value` at `depth`, split as black splits it: the value when the line up to its bracket
+    fits, else the hint (a union in parentheses, one operand a line when it does not fit on one; a subscript at its
+    brackets)."""
+    indent = INDENT * depth
+    tail = "" if value is NO_DEFAULT else f" = {inline(value)}"
+    if fits(f"{indent}{name}: {annotation}{tail}"):
+        return f"{indent}{name}: {annotation}{tail}"
+    if value is not NO_DEFAULT:
+        head = f"{name}: {annotation} = "
+        if fits(f"{indent}{head}(") and _brackets(value) is not None:
+            return statement(head, value, depth)
+        if fits(f"{indent}{head}("):  # black's right-hand split: an atom in parentheses
+            return "\n".join([f"{indent}{head}(", f"{indent}{INDENT}{inline(value)}", f"{indent})"])
+    node = ast.parse(annotation, mode="eval").body
+    if _is_union(node) or isinstance(node, ast.Name):  # black's parentheses around a hint without brackets
+        lines = [f"{indent}{name}: (", *_union(annotation, node, depth + 1), f"{indent}){tail}"]
+    else:
+        lines = _hint(annotation, f"{name}: ", node, depth, tail)
+    return "\n".join(lines)
+
+
+def _hint(text: str, lead: str, node: ast.expr, depth: int, tail: str) -> list[str]:
+    indent = INDENT * depth
+    line = f"{indent}{lead}{ast.get_source_segment(text, node)}{tail}"
+    if fits(line) or not isinstance(node, ast.Subscript):
+        return [line]
+    elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if len(elements) > 1:  # exploded with a magic trailing comma
+        inner = [line for e in elements for line in _hint(text, "", e, depth + 1, ",")]
+    elif _is_union(elements[0]):
+        inner = _union(text, elements[0], depth + 1)
+    else:  # no trailing comma: `X[a,]` would subscript with a tuple
+        inner = _hint(text, "", elements[0], depth + 1, "")
+    return [f"{indent}{lead}{ast.get_source_segment(text, node.value)}[", *inner, f"{indent}]{tail}"]
+
+
+def _union(text: str, node: ast.expr, depth: int) -> list[str]:
+    """A union on one line when it fits, else one operand a line, each after its `|`."""
+    line = f"{INDENT * depth}{ast.get_source_segment(text, node)}"
+    if fits(line):
+        return [line]
+    operands = _operands(node)
+    return _hint(text, "", operands[0], depth, "") + [x for op in operands[1:] for x in _hint(text, "| ", op, depth, "")]
+
+
+def _operands(node: ast.expr) -> list[ast.expr]:
+    return [*_operands(node.left), node.right] if _is_union(node) else [node]  # type: ignore[attr-defined]
+
+
+def _is_union(node: ast.expr) -> bool:
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr)
+
+
+def fits(line: str) -> bool:
+    return str_width(line) <= LINE_LENGTH
+
+
+def _lines(lead: str, value: object, depth: int, tail: str) -> list[str]:
+    indent = INDENT * depth
+    line = f"{indent}{lead}{inline(value)}{tail}"
+    parts = _brackets(value)
+    if fits(line) or parts is None:
+        return [line]
+    opening, items, closing = parts
+    lines = [f"{indent}{lead}{opening}"]
+    for item_lead, item in items:
+        lines += _lines(item_lead, item, depth + 1, ",")
+    return [*lines, f"{indent}{closing}{tail}"]
+
+
+def _brackets(value: object) -> tuple[str, list[tuple[str, object]], str] | None:
+    """(opening, [(lead, element)], closing) of a value that can be exploded; None for an atom."""
+    if isinstance(value, tuple) and value:
+        return "(", [("", v) for v in value], ")"
+    if isinstance(value, Mapping) and value:
+        return "{", [(f"{inline(k)}: ", v) for k, v in value.items()], "}"
+    if isinstance(value, Call) and (value.args or value.kwargs):
+        items = [("", a) for a in value.args] + [(f"{k}=", v) for k, v in value.kwargs]
+        return f"{value.name}{value.brackets[0]}", items, value.brackets[1]
+    return None
+
+
+def _call_items(call: Call) -> list[str]:
+    return [inline(a) for a in call.args] + [f"{k}={inline(v)}" for k, v in call.kwargs]
+
+
+def docstring(text: str, depth: int = 0, attribute: bool = False) -> str:
+    """A triple-quoted literal showing `text` at `depth` as black leaves it: lines stripped at the end, later lines
+    dedented then indented, padding for a quote at either end, closing quotes on their own line when the last line
+    is too long. An attribute's docstring is no docstring to black: it is indented but otherwise kept."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = _QUOTE_RUN.sub(r'\\"', text.replace("\\", "\\\\"))
+    text = "".join(ch if ch in "\n " or ch.isprintable() else _escape_char(ch) for ch in text)
+    indent = INDENT * depth
+    lines = [line.rstrip() for line in text.split("\n")]
+    if not attribute:
+        lines = lines[:1] + _dedent(lines[1:])
+    body = "\n".join(lines[:1] + [indent + line if line else "" for line in lines[1:]])
+    body = f" {body}" if body.startswith('"') else body  # black's padding: no quote touches the triple quotes
+    body = f"{body} " if body.endswith('"') else body
+    if len(lines) > 1 and not attribute and len(body.rpartition("\n")[2]) + 3 > LINE_LENGTH:
+        body += f"\n{indent}"
+    return f'"""{body}"""'
+
+
+def _dedent(lines: list[str]) -> list[str]:
+    margin = min((len(line) - len(line.lstrip()) for line in lines if line), default=0)
+    return [line[margin:] for line in lines]
+
+
+def _escape_char(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
