@@ -16,6 +16,7 @@ from generator.codegen.names import (
     is_identifier,
     pascal,
     snake,
+    stems,
     unique,
 )
 from generator.codegen.options import CodegenError, GenerateOptions
@@ -169,16 +170,36 @@ class _Found:
 def build_api(specs: Iterable[SpecFile], options: GenerateOptions) -> Api:
     """The typed view of the selected operations and notifications of `specs`."""
     found = [f for f in _find_all(specs) if options.selects(f.call_path)]
-    bases = _base_names(found, options.names)
-    classes = ClassNames(options.names)
-    modules = dict(zip(sorted({f.spec.name for f in found}), unique(snake(n) for n in sorted({f.spec.name for f in found}))))
     by_spec: dict[str, list[_Found]] = defaultdict(list)
     for f in found:
         by_spec[f.spec.name].append(f)
-    spec_modules = tuple(
-        _SpecBuilder(items[0].spec, modules[name], classes, bases).build(items) for name, items in sorted(by_spec.items())
-    )
+    bases = {path: options.names.get(path, stem) for path, stem in stems(f.call_path for f in found).items()}
+    modules = dict(zip(sorted(by_spec), unique(snake(name) for name in sorted(by_spec))))
+    built = {name: _build_module(items, modules[name], bases, options.names) for name, items in by_spec.items()}
+    for name, taken in _repeated_across_modules(built).items():  # rare: stems end where another stem goes on
+        built[name] = _build_module(by_spec[name], modules[name], bases, options.names, taken)
+    spec_modules = tuple(built[name] for name in sorted(built))
     return Api(spec_modules, _tree(spec_modules))
+
+
+def _build_module(
+    found: list[_Found], module: str, bases: Mapping[str, str], overrides: Mapping[str, str], taken: Iterable[str] = ()
+) -> SpecModule:
+    """A spec's module: its names depend on the spec, the stems of its paths and the overrides, nothing else."""
+    return _SpecBuilder(found[0].spec, module, ClassNames(overrides, taken), bases).build(found)
+
+
+def _repeated_across_modules(built: Mapping[str, SpecModule]) -> dict[str, set[str]]:
+    """Spec -> the names it must leave to a module earlier by name that defines them too (none on the corpus)."""
+    owners: dict[str, list[str]] = defaultdict(list)
+    for name, module in sorted(built.items()):
+        for cls in module.classes:
+            owners[cls.name].append(name)
+    taken: dict[str, set[str]] = defaultdict(set)
+    for class_name, specs in owners.items():
+        for spec in specs[1:]:
+            taken[spec].add(class_name)
+    return taken
 
 
 def _find_all(specs: Iterable[SpecFile]) -> Iterator[_Found]:
@@ -217,36 +238,8 @@ def _fail(spec: SpecFile, where: str, message: str) -> NoReturn:
     raise CodegenError(f"specs/{spec.name}.yaml: {where}: {message}")
 
 
-def _base_names(found: list[_Found], overrides: Mapping[str, str]) -> dict[str, str]:
-    """One readable class-name stem per path / event type, unique across the API.
-
-    The stem leaves out the version and first segment (`/v3/pay/transactions/jsapi` -> `TransactionsJsapi`); stems
-    that collide take the first segment, then the version too, so the result does not depend on the order of specs.
-    """
-    levels = {f.call_path: _stem_levels(f.call_path) for f in found}
-    chosen: dict[str, str] = {}
-    pending = sorted(levels)
-    for level in range(3):
-        counts: dict[str, int] = defaultdict(int)
-        for key in pending:
-            counts[levels[key][level]] += 1
-        last = level == 2  # the full call path is unique: nothing is left pending after it
-        clashing = [key for key in pending if counts[levels[key][level]] > 1 and not last]
-        chosen.update({key: levels[key][level] for key in pending if key not in clashing})
-        pending = clashing
-    return {key: overrides.get(key, stem) for key, stem in chosen.items()}
-
-
-def _stem_levels(call_path: str) -> tuple[str, str, str]:
-    segments = call_path.split("/")
-    full = "".join(pascal(s) for s in segments)
-    medium = "".join(pascal(s) for s in segments[1:]) or full
-    short = "".join(pascal(s) for s in segments[2:]) or medium
-    return short, medium, full
-
-
 class _SpecBuilder:
-    """The module of one spec: its classes, resource classes and events, named through the shared `classes`."""
+    """The module of one spec: its classes, resource classes and events, named through `classes`."""
 
     def __init__(self, spec: SpecFile, module: str, classes: ClassNames, bases: Mapping[str, str]) -> None:
         self.spec = spec

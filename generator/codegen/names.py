@@ -1,4 +1,20 @@
-"""Python names for spec things: identifiers, class names, escaping, and collision resolution."""
+"""Python names for spec things: identifiers, class names, escaping, and collision resolution.
+
+Class names are made from a *stem* per call path (`v3/pay/transactions/jsapi` -> `TransactionsJsapi`) followed by
+the method and the place in the schema (`TransactionsJsapiPostRequestAmount`). The rule for stems, chosen so that a
+page keeps its class names when other pages come and go:
+
+- a call path has three candidate stems, each naming more of the path: without the version and the first segment
+  (`TransactionsJsapi`), without the version (`PayTransactionsJsapi`), the whole path (`V3PayTransactionsJsapi`);
+- it takes the first candidate that is no candidate of any *other* call path, at any level.
+
+So a path's stem depends only on the paths that share a candidate with it, never on the rest of the API, nor on
+the order of the specs: a new page changes an existing page's names only when the two truly collide, and then
+both sides take more of their path (neither keeps the short name, since who came first is no fact the specs
+hold). The chosen stems are distinct: a stem taken by one path is a candidate of that path, which every other
+path avoids. Whole paths that spell the same stem (`a-b` and `a_b`) are told apart by their rank among those
+paths alone. Within a spec's module, names that still repeat take a rank (`unique`), in the spec's own order.
+"""
 
 from __future__ import annotations
 
@@ -69,12 +85,38 @@ def _claim(name: str, taken: set[str]) -> str:
     return candidate
 
 
-class ClassNames:
-    """Hands out class names unique across the whole package; `overrides` renames by default name."""
+def stems(call_paths: Iterable[str]) -> dict[str, str]:
+    """The class-name stem of every call path, by the rule above."""
+    levels = {path: candidates(path) for path in sorted(set(call_paths))}
+    holders: dict[str, set[str]] = {}
+    for path, names in levels.items():
+        for name in names:
+            holders.setdefault(name, set()).add(path)
+    chosen = {}
+    for path, names in levels.items():
+        free = [name for name in names if holders[name] == {path}]
+        chosen[path] = free[0] if free else _ranked(names[-1], sorted(holders[names[-1]]), path)
+    return chosen
 
-    def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
+
+def candidates(call_path: str) -> tuple[str, ...]:
+    """The stems a call path may take, shortest first."""
+    parts = [pascal(segment) for segment in call_path.split("/")]
+    levels = ("".join(parts[2:]), "".join(parts[1:]), "".join(parts))
+    return tuple(dict.fromkeys(level for level in levels if level))  # `v2/x` has no short stem
+
+
+def _ranked(name: str, paths: list[str], path: str) -> str:
+    rank = paths.index(path) + 1
+    return name if rank == 1 else f"{name}{rank}"
+
+
+class ClassNames:
+    """Hands out class names unique among those it handed out and `taken`; `overrides` renames by default name."""
+
+    def __init__(self, overrides: Mapping[str, str] | None = None, taken: Iterable[str] = ()) -> None:
         self._overrides = dict(overrides or {})
-        self._taken: set[str] = set()
+        self._taken: set[str] = set(taken)
 
     def claim(self, default: str) -> str:
         return _claim(self._overrides.get(default, default), self._taken)

@@ -67,6 +67,15 @@ def test_colliding_stems_take_more_of_the_path_and_no_model_is_dropped() -> None
     assert counts[0] == counts[1]
 
 
+def test_a_page_keeps_its_class_names_when_pages_it_does_not_collide_with_come() -> None:
+    """Adding pages (here: one sorting before it, with fields of the same names) renames nothing of a page."""
+    alone = build_api([spec("openapi/v3/pay/transactions/jsapi", JSAPI)], GenerateOptions())
+    others = [spec("openapi/a", QUERY), spec("openapi/v3/pay/transactions/app", JSAPI.replace("/jsapi", "/app"))]
+    together = build_api([*others, spec("openapi/v3/pay/transactions/jsapi", JSAPI)], GenerateOptions())
+    module = next(m for m in together.modules if m.module == alone.modules[0].module)
+    assert module == alone.modules[0]
+
+
 def test_name_overrides_rename_a_class_or_an_operation_stem(tmp_path: Path) -> None:
     names = tmp_path / "names.yaml"
     names.write_text("TransactionsJsapiPostResponse: PrepayResult\nv3/pay/transactions/id/{transaction_id}: Query\n")

@@ -7,7 +7,18 @@ import keyword
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.codegen.names import ClassNames, argument, attribute, escape, is_identifier, pascal, snake, unique
+from generator.codegen.names import (
+    ClassNames,
+    candidates,
+    argument,
+    attribute,
+    escape,
+    is_identifier,
+    pascal,
+    snake,
+    stems,
+    unique,
+)
 
 
 def test_segments_become_snake_case_attributes() -> None:
@@ -53,3 +64,36 @@ def test_any_text_gives_a_valid_identifier(text: str) -> None:
     for name in (attribute(text), argument(text), escape(snake(text))):
         assert is_identifier(name) and not keyword.iskeyword(name)
     assert pascal(text).isidentifier()
+
+
+def test_a_stem_is_the_shortest_candidate_no_other_path_has() -> None:
+    assert stems(["v3/pay/transactions/jsapi", "v3/combine/transactions/jsapi", "v3/pay/refunds"]) == {
+        "v3/pay/transactions/jsapi": "PayTransactionsJsapi",
+        "v3/combine/transactions/jsapi": "CombineTransactionsJsapi",
+        "v3/pay/refunds": "Refunds",
+    }
+
+
+def test_a_collision_across_levels_qualifies_both_sides() -> None:
+    # `v2/transactions` can only be `Transactions` (no short stem); `v3/pay/transactions` would be too
+    assert stems(["v2/transactions", "v3/pay/transactions"]) == {
+        "v2/transactions": "V2Transactions",
+        "v3/pay/transactions": "PayTransactions",
+    }
+
+
+def test_paths_spelling_the_same_stem_are_ranked_among_themselves() -> None:
+    assert stems(["v3/a-b", "v3/a_b", "v3/c"]) == {"v3/a-b": "V3AB", "v3/a_b": "V3AB2", "v3/c": "C"}
+
+
+@given(st.lists(st.sampled_from(["v3", "v2", "pay", "orders", "out-trade-no", "{id}", "a-b", "a_b"]), min_size=1, max_size=4))
+def test_a_stem_depends_only_on_the_paths_it_collides_with(extra: list[str]) -> None:
+    """Adding a page changes a path's stem only when the page shares one of that path's candidates."""
+    before = ["v3/pay/transactions/jsapi", "v3/discount-card/orders/out-trade-no/{id}", "v2/pay/orders"]
+    added = "/".join(extra)
+    after = stems([*before, added])
+    for path, stem in stems(before).items():
+        if path != added and not set(candidates(path)) & set(candidates(added)):
+            assert after[path] == stem, (path, added)
+    assert len(set(after.values())) == len(after)
+    assert stems(reversed([*before, added])) == after
