@@ -2,12 +2,14 @@
 
 Caching (`Cache`, keyed by content digests):
 - a page's spec: the page's path and bytes, and the parser's source code;
+- a spec's module (typed view and text, kept by the code generator): the spec, the naming decisions it depends on
+  (its module name and class-name stems), the generator's source and templates, the options;
 - a black-formatted file: black's version, the module that sets black's mode, the file's path and unformatted text;
 - the whole generated tree: the specs' text, the code generator's source, templates, runtime and options.
 A rebuild with nothing changed finds the stamp (`<package>/_stamp.json`: the digests of every input, of the
 generator and of both trees) in agreement with the inputs and the trees, and stops there. A one-page change parses
-that page, renders the package again (the code generator offers no finer unit) and formats only the files whose
-unformatted text changed.
+that page, builds and renders that page's module alone, renders the global files (client, tree, registries) again
+from the modules' typed views, and formats only the files whose unformatted text changed.
 
 Writing: both trees are compared with what is wanted and only the difference is committed, in one journaled update
 (see `generator.workspace`), under an exclusive lock on both folders; a run first finishes any update a killed run
@@ -239,7 +241,7 @@ def generate(
     key = digest("generate", fingerprint.codegen, fingerprint.options, fingerprint.black, *specs)
     files = _cached_tree(cache, key)
     if files is None:
-        formatted = _format(render.render_files(spec_files(pages), options), cache, jobs, progress)
+        formatted = _format(render.render_files(spec_files(pages), options, memo=cache), cache, jobs, progress)
         files = {path: text.encode() for path, text in formatted.items()}
         _store_tree(cache, key, files)
     return files

@@ -167,26 +167,50 @@ class _Found:
     call_path: str
 
 
-def build_api(specs: Iterable[SpecFile], options: GenerateOptions) -> Api:
-    """The typed view of the selected operations and notifications of `specs`."""
+@dataclass(frozen=True)
+class Plan:
+    """The global decisions: which operations each spec contributes, module names and class-name stems. After them
+    each spec's module is built on its own (`build`), depending only on `inputs(spec)` and the spec itself."""
+
+    found: Mapping[str, list[_Found]]  # spec name -> its selected operations and notifications
+    modules: Mapping[str, str]  # spec name -> module name
+    bases: Mapping[str, str]  # call path -> class-name stem
+    overrides: Mapping[str, str]
+
+    def inputs(self, spec: str) -> tuple[object, ...]:
+        """What the module of `spec` is made from besides the spec: a cache of modules keys on it."""
+        stems_used = tuple(sorted({(f.call_path, self.bases[f.call_path]) for f in self.found[spec]}))
+        return self.modules[spec], stems_used, tuple(sorted(self.overrides.items()))
+
+    def build(self, spec: str, taken: Iterable[str] = ()) -> SpecModule:
+        found = self.found[spec]
+        return _SpecBuilder(found[0].spec, self.modules[spec], ClassNames(self.overrides, taken), self.bases).build(found)
+
+
+def plan(specs: Iterable[SpecFile], options: GenerateOptions) -> Plan:
     found = [f for f in _find_all(specs) if options.selects(f.call_path)]
     by_spec: dict[str, list[_Found]] = defaultdict(list)
     for f in found:
         by_spec[f.spec.name].append(f)
     bases = {path: options.names.get(path, stem) for path, stem in stems(f.call_path for f in found).items()}
     modules = dict(zip(sorted(by_spec), unique(snake(name) for name in sorted(by_spec))))
-    built = {name: _build_module(items, modules[name], bases, options.names) for name, items in by_spec.items()}
-    for name, taken in _repeated_across_modules(built).items():  # rare: stems end where another stem goes on
-        built[name] = _build_module(by_spec[name], modules[name], bases, options.names, taken)
-    spec_modules = tuple(built[name] for name in sorted(built))
+    return Plan(dict(by_spec), modules, bases, dict(options.names))
+
+
+def assemble(plan: Plan, built: Mapping[str, SpecModule]) -> Api:
+    """The API of the modules `plan` built; a module defining a name an earlier one defines too is built again
+    without it (rare: a stem that ends where another stem goes on, `OrdersGet` + `PostParams`)."""
+    modules = dict(built)
+    for name, taken in _repeated_across_modules(modules).items():
+        modules[name] = plan.build(name, taken)
+    spec_modules = tuple(modules[name] for name in sorted(modules))
     return Api(spec_modules, _tree(spec_modules))
 
 
-def _build_module(
-    found: list[_Found], module: str, bases: Mapping[str, str], overrides: Mapping[str, str], taken: Iterable[str] = ()
-) -> SpecModule:
-    """A spec's module: its names depend on the spec, the stems of its paths and the overrides, nothing else."""
-    return _SpecBuilder(found[0].spec, module, ClassNames(overrides, taken), bases).build(found)
+def build_api(specs: Iterable[SpecFile], options: GenerateOptions) -> Api:
+    """The typed view of the selected operations and notifications of `specs`."""
+    decided = plan(specs, options)
+    return assemble(decided, {name: decided.build(name) for name in decided.found})
 
 
 def _repeated_across_modules(built: Mapping[str, SpecModule]) -> dict[str, set[str]]:

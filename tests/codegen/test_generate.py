@@ -13,8 +13,8 @@ import black
 import pytest
 
 from generator.codegen import CodegenError, GenerateOptions, generate, load_options, write_tree
-from generator.codegen.model import build_api
-from generator.codegen.render import format_python
+from generator.codegen.model import Plan, build_api
+from generator.codegen.render import format_python, render_files
 
 from .conftest import PACKAGE
 from .specs import JSAPI, QUERY, fixture_specs, spec
@@ -226,3 +226,20 @@ def test_a_body_that_is_not_an_object_is_one_argument() -> None:
     module = build(text)["wechatpay/_specs/openapi_page0.py"]
     assert "body: list[str]" in module
     assert '{"body": ("body", "")}' in module
+
+
+class DictMemo(dict[str, bytes]):
+    def put(self, key: str, data: bytes) -> None:
+        self[key] = data
+
+
+def test_with_a_memo_only_the_changed_spec_s_module_is_built_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    memo, options = DictMemo(), GenerateOptions(package=PACKAGE)
+    render_files(fixture_specs(), options, memo)
+    changed = [spec(s.name, JSAPI.replace("JSAPI下单", "JSAPI下单 (changed)")) if "jsapi" in s.name else s for s in fixture_specs()]
+    built: list[str] = []
+    build = Plan.build
+    monkeypatch.setattr(Plan, "build", lambda plan, name, taken=(): built.append(name) or build(plan, name, taken))
+    files = render_files(changed, options, memo)
+    assert built == [next(s.name for s in changed if "jsapi" in s.name)]
+    assert files == render_files(changed, options)
