@@ -4,7 +4,7 @@ Caching (`Cache`, keyed by content digests):
 - a page's spec: the page's path and bytes, and the parser's source code;
 - a spec's module (typed view and text, kept by the code generator): the spec, the naming decisions it depends on
   (its module name and class-name stems), the generator's source and templates, the options;
-- a black-formatted file: black's version, the module that sets black's mode, the file's path and unformatted text;
+- a black-formatted file: black's version and modes, the file's path and unformatted text;
 - the whole generated tree: the specs' text, the code generator's source, templates, runtime and options.
 A rebuild with nothing changed finds the stamp (`<package>/_stamp.json`: the digests of every input, of the
 generator and of both trees) in agreement with the inputs and the trees, and stops there. A one-page change parses
@@ -249,7 +249,7 @@ def generate(
 
 def _format(files: dict[str, str], cache: Cache, jobs: int, progress: Progress) -> dict[str, str]:
     """`render.format_python` of `files`, formatting only texts the cache has not seen (on `jobs` processes)."""
-    formatter = digest(version("black"), source_digest(GENERATOR_ROOT / "codegen" / "render.py"))  # sets the mode
+    formatter = digest(version("black"), render.BLACK_MODE.get_cache_key(), render.PYI_MODE.get_cache_key())
     keys = {path: digest("black", formatter, path, text) for path, text in files.items()}
     cached = {path: cache.get(key) for path, key in keys.items()}
     formatted = {path: blob.decode() for path, blob in cached.items() if blob is not None}

@@ -23,8 +23,8 @@ from generator.codegen.options import BUILTIN_TEMPLATES, CodegenError, GenerateO
 from generator.codegen.source import Call, Code
 from generator.spec.io import SpecFile
 
-_BLACK_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310})
-_PYI_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310}, is_pyi=True)
+BLACK_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310})
+PYI_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310}, is_pyi=True)
 _CHUNK = 32  # files per task sent to a black worker: few enough tasks to keep the pickling cheap
 
 
@@ -215,6 +215,7 @@ def _render_global(env: jinja2.Environment, api: Api, options: GenerateOptions) 
     yield render("pyproject.toml.jinja", "pyproject.toml")
     yield render("__init__.py.jinja", f"{package}/__init__.py")
     yield render("_core.py.jinja", f"{package}/_core.py")
+    yield render("_validation.py.jinja", f"{package}/_validation.py")
     yield render("_client.py.jinja", f"{package}/_client.py")
     yield render("_paths.py.jinja", f"{package}/_paths.py")
     yield render("_paths.pyi.jinja", f"{package}/_paths.pyi", targets=_operation_nodes(api))
@@ -278,7 +279,7 @@ def _format_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _format(path: str, text: str) -> str:
     try:
-        return black.format_str(text, mode=_PYI_MODE if path.endswith(".pyi") else _BLACK_MODE)
+        return black.format_str(text, mode=PYI_MODE if path.endswith(".pyi") else BLACK_MODE)
     except InvalidInput as exc:
         raise CodegenError(f"{path}: the generated code is not valid Python ({exc})") from None
 

@@ -1,5 +1,7 @@
 """The hand-written runtime of the generated WeChat Pay SDK: signing, verification, encryption, transport."""
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -23,10 +25,24 @@ from .errors import (
     UnsafeXMLError,
     WeChatPayError,
 )
-from .notifications import NotificationReply, notification_failure, notification_success, v2_notification_reply
 from .operation import Operation
 from .response import Response
 from .transport import DEFAULT_BASE_URL, AsyncClientBase, SyncClientBase
+
+if TYPE_CHECKING:
+    from .notifications import NotificationReply, notification_failure, notification_success, v2_notification_reply
+
+_NOTIFICATIONS = frozenset({"NotificationReply", "notification_failure", "notification_success", "v2_notification_reply"})
+
+
+def __getattr__(name: str) -> Any:
+    """The notification helpers, imported when first used (XML and AES): a client that only calls stays light."""
+    if name in _NOTIFICATIONS:
+        from . import notifications
+
+        return getattr(notifications, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_BASE_URL",

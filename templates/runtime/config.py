@@ -8,15 +8,17 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict, Union
+from typing import TYPE_CHECKING, Any, TypedDict, Union
 
 import httpx
 
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from .errors import ConfigurationError
+
+if TYPE_CHECKING:  # x509 is heavy: loaded when certificates are given
+    from cryptography import x509
 
 # PEM text (str with a BEGIN line, or bytes) or a path to a PEM file.
 KeySource = Union[str, bytes, "os.PathLike[str]"]
@@ -159,6 +161,8 @@ def normalize_serial(serial: str) -> str:
 
 def load_certificates(value: KeySource | Iterable[KeySource], setting: str) -> list[x509.Certificate]:
     sources: list[KeySource] = [value] if isinstance(value, (str, bytes, os.PathLike)) else list(value)
+    from cryptography import x509
+
     certificates: list[x509.Certificate] = []
     for source in sources:
         pem = _read_pem(source, setting)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from .config import certificate_serial, normalize_serial
 from .crypto import rsa_sign, rsa_verify
 from .errors import SignatureVerificationError, TimestampOutOfWindowError, UnknownSerialError
+
+if TYPE_CHECKING:  # x509 is heavy: loaded when certificates are given
+    from cryptography import x509
 
 SCHEME = "WECHATPAY2-SHA256-RSA2048"
 MAX_CLOCK_SKEW = 300  # seconds; the service's own replay window

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any, TypeVar, overload
 
 import httpx
-from cryptography import x509
 from typing_extensions import Unpack
 
 from .config import (
@@ -39,7 +37,6 @@ from .errors import (
     UnknownSerialError,
     status_error_class,
 )
-from .notifications import as_bytes, decrypt_notification, parse_v2_notification, verify_notification
 from .operation import Operation
 from .prepare import Prepared, prepare_v2, prepare_v3
 from .response import Response
@@ -290,11 +287,13 @@ class _ClientCore:
 
     def _install_certificates(self, content: bytes) -> None:
         """Decrypt `/v3/certificates` entries; AES-GCM under the APIv3 key authenticates them."""
+        from cryptography.x509 import load_pem_x509_certificate  # x509 is heavy: loaded in certificate mode only
+
         apiv3_key = self._require_apiv3_key()
         try:
             sealed = [entry["encrypt_certificate"] for entry in json.loads(content)["data"]]
             pems = [aes_gcm_decrypt(apiv3_key, s["nonce"], s["associated_data"], s["ciphertext"]) for s in sealed]
-            certificates = [x509.load_pem_x509_certificate(pem) for pem in pems]
+            certificates = [load_pem_x509_certificate(pem) for pem in pems]
         except (ValueError, KeyError, TypeError):
             raise MalformedPayloadError("unexpected /v3/certificates response") from None
         self._keys.add_certificates(certificates)
@@ -357,18 +356,25 @@ class _ClientCore:
             raise SignatureVerificationError("APIv2 response sign does not match")
         return Response(raw.status_code, raw.headers, raw.content)
 
+    # The notification helpers (XML, AES) are imported when first used: a client that only calls stays light.
     def _verify_notification(self, headers: Mapping[str, str], body: bytes) -> None:
+        from .notifications import verify_notification
+
         verify_notification(self._keys, headers, body, self._clock())
 
     def _decrypt_notification(self, body: bytes) -> dict[str, Any]:
         if self._credentials.apiv3_key is None:
             raise ConfigurationError("apiv3_key: required to decrypt notifications")
+        from .notifications import decrypt_notification
+
         return decrypt_notification(self._credentials.apiv3_key, body)
 
     def parse_v2_notification(self, body: bytes | str) -> dict[str, Any]:
         """A verified APIv2 XML notification (refund `req_info` decrypted to a dict)."""
         if self._credentials.apiv2_key is None:
             raise ConfigurationError("apiv2_key: required for APIv2 notifications")
+        from .notifications import parse_v2_notification
+
         return parse_v2_notification(self._credentials.apiv2_key, body)
 
     def _mtls_context(self) -> ssl.SSLContext:
@@ -482,6 +488,8 @@ class SyncClientBase(_ClientCore):
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes | str) -> dict[str, Any]:
         """A verified v3 notification: the envelope with `resource` decrypted (the original in `resource_raw`)."""
+        from .notifications import as_bytes
+
         data = as_bytes(body)
         try:
             self._verify_notification(headers, data)
@@ -543,6 +551,8 @@ class AsyncClientBase(_ClientCore):
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(verify=_ssl_verify(self._verify), timeout=self.timeout)
         self._mtls_http: httpx.AsyncClient | None = None
+        import asyncio  # only the async client needs it
+
         self._refresh_lock = asyncio.Lock()
 
     async def aclose(self) -> None:
@@ -565,6 +575,8 @@ class AsyncClientBase(_ClientCore):
         return self._mtls_http
 
     async def _transmit(self, prepared: Prepared, timeout: Any, stream: bool = False) -> httpx.Response:
+        import asyncio  # only the async client needs it
+
         http = self._client_for(prepared)
         attempt = 0
         while True:
@@ -635,6 +647,8 @@ class AsyncClientBase(_ClientCore):
 
     async def parse_notification(self, headers: Mapping[str, str], body: bytes | str) -> dict[str, Any]:
         """A verified v3 notification: the envelope with `resource` decrypted (the original in `resource_raw`)."""
+        from .notifications import as_bytes
+
         data = as_bytes(body)
         try:
             self._verify_notification(headers, data)

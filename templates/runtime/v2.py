@@ -5,11 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
-from xml.etree.ElementTree import ParseError
-from xml.sax.saxutils import escape
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
 
 from .crypto import aes_ecb_decrypt
 from .errors import DecryptionError, MalformedPayloadError, UnsafeXMLError
@@ -36,11 +31,18 @@ def sign_matches(params: Mapping[str, str], key: str, sign_type: str) -> bool:
 
 def to_xml(params: Mapping[str, str]) -> bytes:
     """`<xml><k>v</k>...</xml>`; values escaped (not CDATA) so any text round-trips."""
+    from xml.sax.saxutils import escape  # saxutils pulls in urllib.request: loaded for APIv2 calls only
+
     return ("<xml>" + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in params.items()) + "</xml>").encode()
 
 
 def parse_xml(data: bytes) -> dict[str, str]:
     """A flat APIv2 XML document as a dict; DTDs and entities are refused (XXE, billion laughs)."""
+    from xml.etree.ElementTree import ParseError  # the XML parsers load for APIv2 calls only
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
     try:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:

@@ -184,3 +184,20 @@ async def test_webhooks_are_typed_by_event_type(client: Any, aclient: Any, fake:
     assert type(client.webhooks.parse(headers, body)).__name__ == "Notification"
     v2 = client.webhooks.parse_v2("transaction-success", fake.v2_notification({"return_code": "SUCCESS", "total_fee": "7"}))
     assert v2.total_fee == 7
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"file": "a.png", "meta": {"filename": "a.png", "sha256": "x"}}, "file: Input should be a valid bytes"),
+        ({"file": ("a.png", b"x", "image/png", 1), "meta": {"filename": "a", "sha256": "x"}}, "file: Tuple should have"),
+        ({"file": b"x", "meta": {"filename": 1, "sha256": "x"}}, "meta.filename: Input should be a valid string"),
+        ({"file": b"x", "meta": []}, "meta: Input should be a valid dictionary"),
+    ],
+)
+def test_unions_tuples_and_nested_dicts_are_checked_before_any_traffic(
+    client: Any, recorder: Recorder, arguments: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        client.v3.merchant.media.upload.post(**arguments)
+    assert recorder.requests == []
