@@ -123,7 +123,6 @@ class Node:
 
     segment: str
     call_path: str
-    module: str
     class_name: str
     attribute: str
     placeholder: str | None
@@ -577,9 +576,9 @@ def _tree(modules: Iterable[SpecModule]) -> Node:
     for path in paths:
         parent, _, segment = path.rpartition("/")
         segments[parent].append(segment)
-    module_names = dict(zip(paths, unique(_node_module(p) for p in paths)))
-    class_names = ClassNames()
-    node_class = {p: class_names.claim(pascal(module_names[p])) for p in paths}
+    resources = {f"{prefix}{name}" for named in mixins.values() for _, name in named for prefix in ("", "Async")}
+    class_names = ClassNames(taken={"Any", "Resource", "AsyncResource", *resources})  # the tree stub's names
+    node_class = {p: class_names.claim(pascal(_node_name(p))) for p in paths}
 
     def node(path: str, attribute_name: str) -> Node:
         prefix = f"{path}/" if path else ""
@@ -587,8 +586,7 @@ def _tree(modules: Iterable[SpecModule]) -> Node:
         children = tuple(node(prefix + s, a) for s, a in zip(segments[path], attributes))
         segment = path.rpartition("/")[2]
         placeholder = segment[1:-1] if _is_placeholder(segment) else None
-        module, class_name = module_names.get(path, ""), node_class.get(path, "")
-        return Node(segment, path, module, class_name, attribute_name, placeholder, tuple(mixins[path]), children)
+        return Node(segment, path, node_class.get(path, ""), attribute_name, placeholder, tuple(mixins[path]), children)
 
     return node("", "")
 
@@ -602,7 +600,7 @@ def _child_attribute(segment: str, parent_methods: set[str]) -> str:
     return escape(_segment_name(segment), parent_methods | BUILTINS)
 
 
-def _node_module(path: str) -> str:
+def _node_name(path: str) -> str:
     return "_".join(_segment_name(s) for s in path.split("/"))
 
 

@@ -7,6 +7,7 @@ import os
 import pickle
 import shutil
 import tempfile
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -115,9 +116,11 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     )
     env.globals.update(
         statement=source.statement,
+        function=source.function,
         call=Call,
         code=Code,
         import_from=source.import_from,
+        annotated=source.annotated,
         typed_dict_field=_typed_dict_field,
         model_field=_model_field,
         functional_typed_dict=_functional_typed_dict,
@@ -125,9 +128,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         signature=_signature,
         call_endpoint=_call,
         class_head=_class_head,
-        tree_child=_tree_child,
-        segments=lambda node: {child.segment: child.attribute for child in node.children},
-        root_table=lambda api: {c.segment: (c.module, c.class_name) for c in api.root.children},
+        nodes_table=_nodes_table,
+        tree_imports=_tree_imports,
         event_table=lambda events: {e.event_type: (module, e.class_name) for module, e in events},
         defined=lambda api: {m.module: " ".join(c.name for c in m.classes) for m in api.modules},
     )
@@ -165,15 +167,21 @@ def _endpoint(op: Operation) -> str:
 
 def _signature(op: Operation, is_async: bool) -> str:
     call = Call(op.name, [Code("self"), Code(f"**kwargs: Unpack[{op.params_class.name}]")])
-    return source.statement("async def " if is_async else "def ", call, 1, f" -> {op.returns}:")
+    return source.function("async def " if is_async else "def ", call, op.returns, 1)
 
 
-def _tree_child(child: Node, prefix: str) -> str:
-    """A segment below a tree node: `Param` for a `{placeholder}` (a method binding it), else `Child`."""
-    target = prefix + child.class_name
-    if child.placeholder:
-        return source.statement(f"{child.attribute}: Param[{target}] = ", Call("Param", [child.module, target, child.placeholder]), 1)
-    return source.statement(f"{child.attribute}: Child[{target}] = ", Call("Child", [child.module, target]), 1)
+def _nodes_table(api: Api) -> dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, str]]]:
+    """`_tree.NODES`: call path -> (class name, resource classes of its operations, segment below -> attribute)."""
+    return {n.call_path: (n.class_name, n.mixins, {c.segment: c.attribute for c in n.children}) for n in api.nodes}
+
+
+def _tree_imports(api: Api) -> list[tuple[str, list[str]]]:
+    """(spec module, the resource classes the tree stub names from it)."""
+    names: dict[str, set[str]] = defaultdict(set)
+    for node in api.nodes:
+        for module, class_name in node.mixins:
+            names[module].update((class_name, f"Async{class_name}"))
+    return [(module, sorted(names[module])) for module in sorted(names)]
 
 
 def _call(op: Operation, is_async: bool) -> str:
@@ -223,10 +231,9 @@ def _render_global(env: jinja2.Environment, api: Api, options: GenerateOptions) 
     yield render("webhooks.py.jinja", f"{package}/webhooks.py")
     yield render("api.md.jinja", f"{package}/api.md", calls=list(calls(api)))
     yield f"{package}/py.typed", ""
-    for folder in ("_specs", "_tree"):
-        yield render("__init__.py.jinja", f"{package}/{folder}/__init__.py", folder=folder)
-    for node in api.nodes:
-        yield render("node.py.jinja", f"{package}/_tree/{node.module}.py", node=node)
+    yield render("__init__.py.jinja", f"{package}/_specs/__init__.py", folder="_specs")
+    yield render("_tree.py.jinja", f"{package}/_tree.py")
+    yield render("_tree.pyi.jinja", f"{package}/_tree.pyi")
 
 
 def _operation_nodes(api: Api) -> list[Node]:

@@ -68,6 +68,17 @@ def statement(lead: str, value: object, depth: int = 0, tail: str = "") -> str:
     return "\n".join(_lines(lead, value, depth, tail))
 
 
+def function(head: str, call: Call, returns: str, depth: int = 0, body: str = ":") -> str:
+    """`def name(params) -> returns:` (`head` "async def ", `body` ": ..." in a stub), split as black splits it:
+    the parameters first, then a return annotation that still does not fit, in parentheses."""
+    text = statement(head, call, depth, f" -> {returns}{body}")
+    start, _, last = text.rpartition("\n")
+    if start and not fits(last):
+        indent = INDENT * depth
+        text = f"{start}\n{indent}) -> (\n{indent}{INDENT}{returns}\n{indent}){body}"
+    return text
+
+
 def import_from(module: str, names: Sequence[str], depth: int = 0) -> str:
     """`from module import a, b`, in parentheses one name a line when too long."""
     line = f"{INDENT * depth}from {module} import {', '.join(names)}"
@@ -145,9 +156,10 @@ def _lines(lead: str, value: object, depth: int, tail: str) -> list[str]:
     if fits(line) or parts is None:
         return [line]
     opening, items, closing = parts
+    comma = "" if closing == "]" and len(items) == 1 else ","  # `X[a,]` would subscript with a tuple
     lines = [f"{indent}{lead}{opening}"]
     for item_lead, item in items:
-        lines += _lines(item_lead, item, depth + 1, ",")
+        lines += _lines(item_lead, item, depth + 1, comma)
     return [*lines, f"{indent}{closing}{tail}"]
 
 

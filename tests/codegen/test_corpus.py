@@ -59,8 +59,10 @@ def test_every_operation_and_notification_has_its_method_and_models(specs: list[
 def test_every_module_imports(tree: Path, api: Api) -> None:
     for module in api.modules:
         importlib.import_module(f"{PACKAGE}._specs.{module.module}")
+    tree = importlib.import_module(f"{PACKAGE}._tree")
     for node in api.nodes:
-        importlib.import_module(f"{PACKAGE}._tree.{node.module}")
+        assert getattr(tree, node.class_name) is tree.node_class(node.call_path, "")
+        assert getattr(tree, f"Async{node.class_name}") is tree.node_class(node.call_path, "Async")
 
 
 def test_the_generated_corpus_passes_mypy_strict(tree: Path) -> None:
