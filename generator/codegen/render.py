@@ -170,9 +170,21 @@ def _signature(op: Operation, is_async: bool) -> str:
     return source.function("async def " if is_async else "def ", call, op.returns, 1)
 
 
-def _nodes_table(api: Api) -> dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, str]]]:
-    """`_tree.NODES`: call path -> (class name, resource classes of its operations, segment below -> attribute)."""
-    return {n.call_path: (n.class_name, n.mixins, {c.segment: c.attribute for c in n.children}) for n in api.nodes}
+def _nodes_table(api: Api) -> dict[str, str]:
+    """`_tree.NODES`: call path -> "class name;module:resource class ...;segment=attribute ..."."""
+    for node in api.nodes:
+        if set(node.segment) & set(" ;="):
+            raise CodegenError(f"{node.call_path}: a path segment with a space, `;` or `=` cannot go in the tree table")
+    return {
+        node.call_path: ";".join(
+            [
+                node.class_name,
+                " ".join(f"{module}:{name}" for module, name in node.mixins),
+                " ".join(f"{child.segment}={child.attribute}" for child in node.children),
+            ]
+        )
+        for node in api.nodes
+    }
 
 
 def _tree_imports(api: Api) -> list[tuple[str, list[str]]]:
