@@ -39,11 +39,11 @@ class Call:
 
 
 def string(text: str) -> str:
-    """A str literal in black's quotes: double, unless the text holds a double quote (single then takes fewer escapes)."""
+    """A str literal in black's quotes: double, unless that takes more escapes than single quotes."""
     literal = repr(text)
-    if literal[0] == "'" and '"' not in text:
-        return f'"{literal[1:-1]}"'
-    return literal  # repr's choice is black's too, but for text with both quotes: black repairs those (rare)
+    if literal[0] == '"' or text.count('"') > text.count("'"):  # repr's choice is black's
+        return literal
+    return '"' + literal[1:-1].replace("\\'", "'").replace('"', '\\"') + '"'
 
 
 def inline(value: object) -> str:
@@ -106,6 +106,8 @@ def annotated(name: str, annotation: str, depth: int = 1, value: object = NO_DEF
         if fits(f"{indent}{head}("):  # black's right-hand split: an atom in parentheses
             return "\n".join([f"{indent}{head}(", f"{indent}{INDENT}{inline(value)}", f"{indent})"])
     node = ast.parse(annotation, mode="eval").body
+    if isinstance(node, ast.Name) and not fits(f"{indent}{INDENT}{annotation}"):  # parentheses would not help
+        return f"{indent}{name}: {annotation}{tail}"
     if _is_union(node) or isinstance(node, ast.Name):  # black's parentheses around a hint without brackets
         lines = [f"{indent}{name}: (", *_union(annotation, node, depth + 1), f"{indent}){tail}"]
     else:
@@ -138,7 +140,9 @@ def _union(text: str, node: ast.expr, depth: int) -> list[str]:
 
 
 def _operands(node: ast.expr) -> list[ast.expr]:
-    return [*_operands(node.left), node.right] if _is_union(node) else [node]  # type: ignore[attr-defined]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return [*_operands(node.left), node.right]
+    return [node]
 
 
 def _is_union(node: ast.expr) -> bool:
