@@ -8,10 +8,11 @@ import pickle
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import black
 import jinja2
@@ -26,6 +27,7 @@ from generator.spec.io import SpecFile
 
 BLACK_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310})
 PYI_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310}, is_pyi=True)
+T = TypeVar("T")
 _CHUNK = 32  # files per task sent to a black worker: few enough tasks to keep the pickling cheap
 
 
@@ -50,36 +52,43 @@ def render_files(specs: list[SpecFile], options: GenerateOptions, memo: Memo | N
     """What `generate` returns, before black: for a pipeline that formats through its own cache.
 
     With a `memo`, a spec's module (its typed view and text) is built and rendered only when the spec, the naming
-    decisions it depends on or the generator changed: a one-page change renders that page's module, then the
-    global files from the typed views.
+    decisions it depends on or the generator changed, and the tree's files (the big type stubs) only when the tree
+    changed: a one-page change renders that page's module, then the small global files from the typed views.
     """
     env = environment(options.templates)
     decided = plan(specs, options)
     data = {spec.name: spec.data for spec in specs}
     salt = _fingerprint(options)
-    built = {name: _module(env, decided, name, data[name], options, memo, salt) for name in sorted(decided.found)}
+
+    def build_module(spec: str) -> tuple[SpecModule, str]:
+        module = decided.build(spec)
+        return module, _render_module(env, module, options)
+
+    built = {
+        name: _memoized(memo, (salt, data[name], decided.inputs(name)), partial(build_module, name))
+        for name in sorted(decided.found)
+    }
     api = assemble(decided, {name: module for name, (module, _) in built.items()})
     files = dict(_render_global(env, api, options))
+    files.update(_memoized(memo, (salt, api.root), partial(_render_tree, env, api, options)))  # the big stubs
     for (module, text), final in zip(built.values(), api.modules):  # `assemble` keeps the order of spec names
         files[f"{options.package}/_specs/{final.module}.py"] = text if final is module else _render_module(env, final, options)
     files.update(runtime_files(options))
     return files
 
 
-def _module(
-    env: jinja2.Environment, decided: Plan, spec: str, data: object, options: GenerateOptions, memo: Memo | None, salt: str
-) -> tuple[SpecModule, str]:
-    """The typed view and the text of a spec's module, from `memo` when it has them."""
-    key = hashlib.sha256(pickle.dumps((salt, data, decided.inputs(spec)), protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
-    blob = memo.get(key) if memo is not None else None
+def _memoized(memo: Memo | None, key: object, make: Callable[[], T]) -> T:
+    """`make()`, or what `memo` kept of it for `key` (picklable: the inputs of what `make` makes)."""
+    if memo is None:
+        return make()
+    digest = hashlib.sha256(pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    blob = memo.get(digest)
     if blob is not None:
-        cached: tuple[SpecModule, str] = pickle.loads(blob)  # our own cache folder: as trusted as the code
-        return cached
-    module = decided.build(spec)
-    result = module, _render_module(env, module, options)
-    if memo is not None:
-        memo.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    return result
+        kept: T = pickle.loads(blob)  # our own cache folder: as trusted as the code
+        return kept
+    made = make()
+    memo.put(digest, pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+    return made
 
 
 def _fingerprint(options: GenerateOptions) -> str:
@@ -228,26 +237,28 @@ def _render_module(env: jinja2.Environment, module: SpecModule, options: Generat
 
 
 def _render_global(env: jinja2.Environment, api: Api, options: GenerateOptions) -> Iterator[tuple[str, str]]:
-    """The files made from the whole API: package root, client, path resolution, registries, api.md, the tree."""
+    """The files made from the whole API but the tree's: package root, client, registries, api.md."""
     package = options.package
-
-    def render(template: str, path: str, **context: object) -> tuple[str, str]:
-        return path, _render(env, template, {"api": api, "options": options, "package": package, **context})
-
-    yield render("pyproject.toml.jinja", "pyproject.toml")
-    yield render("__init__.py.jinja", f"{package}/__init__.py")
-    yield render("_core.py.jinja", f"{package}/_core.py")
-    yield render("_validation.py.jinja", f"{package}/_validation.py")
-    yield render("_client.py.jinja", f"{package}/_client.py")
-    yield render("_paths.py.jinja", f"{package}/_paths.py")
-    yield render("_paths.pyi.jinja", f"{package}/_paths.pyi", targets=_operation_nodes(api))
-    yield render("models.py.jinja", f"{package}/models.py")
-    yield render("webhooks.py.jinja", f"{package}/webhooks.py")
-    yield render("api.md.jinja", f"{package}/api.md", calls=list(calls(api)))
+    yield "pyproject.toml", _render(env, "pyproject.toml.jinja", _context(api, options))
+    for template in ("__init__.py", "_core.py", "_validation.py", "_client.py", "_paths.py", "models.py", "webhooks.py"):
+        yield f"{package}/{template}", _render(env, f"{template}.jinja", _context(api, options))
+    yield f"{package}/api.md", _render(env, "api.md.jinja", _context(api, options, calls=list(calls(api))))
     yield f"{package}/py.typed", ""
-    yield render("__init__.py.jinja", f"{package}/_specs/__init__.py", folder="_specs")
-    yield render("_tree.py.jinja", f"{package}/_tree.py")
-    yield render("_tree.pyi.jinja", f"{package}/_tree.pyi")
+    yield f"{package}/_specs/__init__.py", _render(env, "__init__.py.jinja", _context(api, options, folder="_specs"))
+
+
+def _render_tree(env: jinja2.Environment, api: Api, options: GenerateOptions) -> dict[str, str]:
+    """The files made from the client tree alone (`api.root`): its table and the type stubs of the tree and paths."""
+    package = options.package
+    return {
+        f"{package}/_tree.py": _render(env, "_tree.py.jinja", _context(api, options)),
+        f"{package}/_tree.pyi": _render(env, "_tree.pyi.jinja", _context(api, options)),
+        f"{package}/_paths.pyi": _render(env, "_paths.pyi.jinja", _context(api, options, targets=_operation_nodes(api))),
+    }
+
+
+def _context(api: Api, options: GenerateOptions, **more: object) -> dict[str, object]:
+    return {"api": api, "options": options, "package": options.package, **more}
 
 
 def _operation_nodes(api: Api) -> list[Node]:
