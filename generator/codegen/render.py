@@ -177,7 +177,7 @@ def _endpoint(op: Operation) -> str:
 
 
 def _signature(op: Operation, is_async: bool) -> str:
-    call = Call(op.name, [Code("self"), Code(f"**kwargs: Unpack[{op.params_class.name}]")])
+    call = Call(op.name, [Code("self"), Call("**kwargs: Unpack", [Code(op.params_class.name)], brackets="[]")])
     return source.function("async def " if is_async else "def ", call, op.returns, 1)
 
 

@@ -92,19 +92,18 @@ NO_DEFAULT = Code("")  # `annotated` without ` = value`
 
 
 def annotated(name: str, annotation: str, depth: int = 1, value: object = NO_DEFAULT) -> str:
-    """`name: annotation = value` at `depth`, split as black splits it: the value when the line up to its bracket
-    fits, else the hint (a union in parentheses, one operand a line when it does not fit on one; a subscript at its
-    brackets)."""
+    """`name: annotation = value` at `depth`, split as black splits it: the value when the line up to it fits, else
+    the hint (a union in parentheses, one operand a line when it does not fit on one; a subscript at its brackets)."""
     indent = INDENT * depth
     tail = "" if value is NO_DEFAULT else f" = {inline(value)}"
     if fits(f"{indent}{name}: {annotation}{tail}"):
         return f"{indent}{name}: {annotation}{tail}"
-    if value is not NO_DEFAULT:
-        head = f"{name}: {annotation} = "
-        if fits(f"{indent}{head}(") and _brackets(value) is not None:
+    if value is not NO_DEFAULT:  # black's right-hand split: the value's own brackets if the line up to them fits,
+        head, parts = f"{name}: {annotation} = ", _brackets(value)  # else the value in parentheses
+        if parts is not None and fits(f"{indent}{head}{parts[0]}"):
             return statement(head, value, depth)
-        if fits(f"{indent}{head}("):  # black's right-hand split: an atom in parentheses
-            return "\n".join([f"{indent}{head}(", f"{indent}{INDENT}{inline(value)}", f"{indent})"])
+        if fits(f"{indent}{head}("):
+            return "\n".join([f"{indent}{head}(", statement("", value, depth + 1), f"{indent})"])
     node = ast.parse(annotation, mode="eval").body
     if isinstance(node, ast.Name) and not fits(f"{indent}{INDENT}{annotation}"):  # parentheses would not help
         return f"{indent}{name}: {annotation}{tail}"
