@@ -1,0 +1,307 @@
+"""Loading and checking the merchant's key material; every failure names the setting and the reason."""
+
+from __future__ import annotations
+
+import os
+import ssl
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict, Union
+
+import httpx
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+
+from .errors import ConfigurationError
+
+if TYPE_CHECKING:  # x509 is heavy: loaded when certificates are given
+    from cryptography import x509
+
+# PEM text (str with a BEGIN line, or bytes) or a path to a PEM file.
+KeySource = Union[str, bytes, "os.PathLike[str]"]
+
+PUBLIC_KEY_ID_PREFIX = "PUB_KEY_ID_"
+_AES_KEY_SIZES_FOR_TESTS = (16, 24, 32)
+
+# Environment variables read by `from_env()`, by constructor argument.
+ENVIRONMENT = {
+    "mchid": "WECHATPAY_MCHID",
+    "merchant_serial_no": "WECHATPAY_MERCHANT_SERIAL_NO",
+    "private_key": "WECHATPAY_PRIVATE_KEY",
+    "wechatpay_public_key": "WECHATPAY_PUBLIC_KEY",
+    "wechatpay_public_key_id": "WECHATPAY_PUBLIC_KEY_ID",
+    "platform_certificates": "WECHATPAY_PLATFORM_CERTIFICATES",
+    "apiv3_key": "WECHATPAY_APIV3_KEY",
+    "apiv2_key": "WECHATPAY_APIV2_KEY",
+    "client_cert": "WECHATPAY_CLIENT_CERT",
+    "base_url": "WECHATPAY_BASE_URL",
+    "timeout": "WECHATPAY_TIMEOUT",
+    "max_retries": "WECHATPAY_MAX_RETRIES",
+}
+
+
+class ClientSettings(TypedDict, total=False):
+    """The client constructor's keyword arguments (see the client bases for their meaning and defaults)."""
+
+    mchid: str
+    merchant_serial_no: str
+    private_key: KeySource
+    wechatpay_public_key: KeySource
+    wechatpay_public_key_id: str
+    platform_certificates: KeySource | Iterable[KeySource]
+    apiv3_key: str | bytes
+    apiv2_key: str
+    client_cert: KeySource
+    base_url: str
+    timeout: float | httpx.Timeout
+    max_retries: int
+    verify: bool | str
+    allow_short_apiv3_key_for_tests: bool
+    clock: Callable[[], float]
+
+
+def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Constructor arguments from the environment; PEM values may be inline text or a file path."""
+    found: dict[str, Any] = {}
+    for setting, variable in ENVIRONMENT.items():
+        value = environ.get(variable)
+        if value is None or value == "":
+            continue
+        if setting == "platform_certificates" and "-----BEGIN" not in value:
+            found[setting] = [part for part in value.split(os.pathsep) if part]
+        elif setting in ("timeout", "max_retries"):
+            try:
+                found[setting] = float(value) if setting == "timeout" else int(value)
+            except ValueError:
+                raise ConfigurationError(f"{variable}: not a number") from None
+        else:
+            found[setting] = value
+    return found
+
+
+def _read_pem(value: KeySource, setting: str) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str) and "-----BEGIN" in value:
+        return value.encode("ascii", "replace")
+    if not isinstance(value, (str, os.PathLike)):
+        raise ConfigurationError(f"{setting}: expected PEM text, PEM bytes or a file path, got {type(value).__name__}")
+    path = Path(value)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"{setting}: cannot read file {str(path)!r}: {exc.strerror}") from None
+
+
+def _pem_kind(pem: bytes) -> str:
+    """The first PEM block's label: 'PRIVATE KEY', 'CERTIFICATE', 'PUBLIC KEY', ... or ''."""
+    start = pem.find(b"-----BEGIN ")
+    if start < 0:
+        return ""
+    end = pem.find(b"-----", start + 11)
+    return pem[start + 11 : end].decode("ascii", "replace") if end > 0 else ""
+
+
+def load_private_key(value: KeySource, setting: str = "private_key") -> RSAPrivateKey:
+    pem = _read_pem(value, setting)
+    kind = _pem_kind(pem)
+    if "CERTIFICATE" in kind:
+        raise ConfigurationError(
+            f"{setting}: got a certificate where the merchant private key belongs (apiclient_key.pem)"
+        )
+    if "PUBLIC KEY" in kind:
+        raise ConfigurationError(
+            f"{setting}: got a public key where the merchant private key belongs (apiclient_key.pem)"
+        )
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError):
+        raise ConfigurationError(f"{setting}: not a readable unencrypted PEM private key") from None
+    if not isinstance(key, RSAPrivateKey):
+        raise ConfigurationError(f"{setting}: must be an RSA key, got {type(key).__name__}")
+    return key
+
+
+def load_public_key(value: KeySource, setting: str = "wechatpay_public_key") -> RSAPublicKey:
+    pem = _read_pem(value, setting)
+    kind = _pem_kind(pem)
+    if "PRIVATE KEY" in kind:
+        raise ConfigurationError(f"{setting}: got a private key where the WeChat Pay public key belongs")
+    if "CERTIFICATE" in kind:
+        raise ConfigurationError(
+            f"{setting}: got a certificate where the WeChat Pay public key belongs (pass it in platform_certificates)"
+        )
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except (ValueError, TypeError):
+        raise ConfigurationError(f"{setting}: not a readable PEM public key") from None
+    if not isinstance(key, RSAPublicKey):
+        raise ConfigurationError(f"{setting}: must be an RSA key, got {type(key).__name__}")
+    return key
+
+
+def certificate_serial(certificate: x509.Certificate) -> str:
+    """The serial as WeChat Pay writes it in Wechatpay-Serial: upper-case hex."""
+    return format(certificate.serial_number, "X")
+
+
+def normalize_serial(serial: str) -> str:
+    """Certificate serials compare as numbers (leading zeros and case vary); key ids compare as text."""
+    text = serial.strip()
+    if text.startswith(PUBLIC_KEY_ID_PREFIX):
+        return text
+    try:
+        return format(int(text, 16), "X")
+    except ValueError:
+        return text
+
+
+def load_certificates(value: KeySource | Iterable[KeySource], setting: str) -> list[x509.Certificate]:
+    sources: list[KeySource] = [value] if isinstance(value, (str, bytes, os.PathLike)) else list(value)
+    from cryptography import x509
+
+    certificates: list[x509.Certificate] = []
+    for source in sources:
+        pem = _read_pem(source, setting)
+        if "PRIVATE KEY" in _pem_kind(pem):
+            raise ConfigurationError(f"{setting}: got a private key where a certificate belongs")
+        try:
+            certificates.extend(x509.load_pem_x509_certificates(pem))
+        except ValueError:
+            raise ConfigurationError(f"{setting}: not a readable PEM certificate") from None
+    for certificate in certificates:
+        if not isinstance(certificate.public_key(), RSAPublicKey):
+            raise ConfigurationError(f"{setting}: certificate {certificate_serial(certificate)} has no RSA key")
+    return certificates
+
+
+def _same_key(private_key: RSAPrivateKey, public_key: RSAPublicKey) -> bool:
+    return private_key.public_key().public_numbers() == public_key.public_numbers()
+
+
+def _apiv3_key(value: str | bytes, allow_short: bool) -> bytes:
+    key = value.encode("utf-8") if isinstance(value, str) else value
+    if len(key) == 32 or (allow_short and len(key) in _AES_KEY_SIZES_FOR_TESTS):
+        return key
+    raise ConfigurationError(f"apiv3_key: must be 32 bytes (AES-256), got {len(key)} bytes")
+
+
+def _apiv2_key(value: str) -> str:
+    if len(value) != 32 or not value.isascii():
+        raise ConfigurationError(f"apiv2_key: must be 32 ASCII characters, got {len(value)} characters")
+    return value
+
+
+@dataclass(frozen=True)
+class ClientCertificate:
+    """The merchant API certificate (apiclient_cert.pem) for mTLS; its key is `private_key`."""
+
+    certificate: x509.Certificate
+    private_key: RSAPrivateKey = field(repr=False)
+
+    def ssl_context(self, verify: bool | str) -> ssl.SSLContext:
+        """A TLS context presenting this certificate. `ssl` only loads chains from files, so the PEMs
+        go through a private temporary directory that is removed at once."""
+        context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+        if verify is False:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        with tempfile.TemporaryDirectory() as folder:
+            cert_path, key_path = Path(folder, "cert.pem"), Path(folder, "key.pem")
+            cert_path.write_bytes(self.certificate.public_bytes(serialization.Encoding.PEM))
+            key_path.touch(mode=0o600)
+            key_path.write_bytes(
+                self.private_key.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
+            )
+            context.load_cert_chain(cert_path, key_path)
+        return context
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Checked key material. Secrets are excluded from the repr."""
+
+    mchid: str
+    merchant_serial_no: str | None
+    private_key: RSAPrivateKey | None = field(repr=False)
+    wechatpay_public_key: RSAPublicKey | None = field(repr=False)
+    wechatpay_public_key_id: str | None
+    platform_certificates: tuple[x509.Certificate, ...] = field(repr=False)
+    apiv3_key: bytes | None = field(repr=False)
+    apiv2_key: str | None = field(repr=False)
+    client_certificate: ClientCertificate | None = field(repr=False)
+
+
+def load_credentials(
+    *,
+    mchid: str | None,
+    merchant_serial_no: str | None,
+    private_key: KeySource | None,
+    wechatpay_public_key: KeySource | None,
+    wechatpay_public_key_id: str | None,
+    platform_certificates: KeySource | Iterable[KeySource] | None,
+    apiv3_key: str | bytes | None,
+    apiv2_key: str | None,
+    client_cert: KeySource | None,
+    allow_short_apiv3_key_for_tests: bool = False,
+) -> Credentials:
+    """Load and cross-check every setting; raise ConfigurationError at the first problem."""
+    if not mchid or not str(mchid).strip():
+        raise ConfigurationError("mchid: required (the merchant id, e.g. '1230000109')")
+    if (private_key is None) != (merchant_serial_no is None):
+        raise ConfigurationError(
+            "private_key and merchant_serial_no: APIv3 signing needs both, or neither for APIv2 only"
+        )
+    if private_key is None and apiv2_key is None:
+        raise ConfigurationError("private_key: required for APIv3 (or set apiv2_key for an APIv2-only client)")
+    if (wechatpay_public_key is None) != (wechatpay_public_key_id is None):
+        raise ConfigurationError("wechatpay_public_key and wechatpay_public_key_id: set both or neither")
+    if wechatpay_public_key_id is not None and not wechatpay_public_key_id.startswith(PUBLIC_KEY_ID_PREFIX):
+        raise ConfigurationError(f"wechatpay_public_key_id: must start with {PUBLIC_KEY_ID_PREFIX!r}")
+    if private_key is not None and wechatpay_public_key is None and not platform_certificates and apiv3_key is None:
+        raise ConfigurationError(
+            "wechatpay_public_key: responses cannot be verified; set wechatpay_public_key and its id, "
+            "platform_certificates, or apiv3_key (to download platform certificates)"
+        )
+
+    key = load_private_key(private_key) if private_key is not None else None
+    serial = merchant_serial_no.strip().upper() if merchant_serial_no is not None else None
+    client_certificate = None
+    if client_cert is not None:
+        client_certificate = _client_certificate(client_cert, key, serial)
+    return Credentials(
+        mchid=str(mchid).strip(),
+        merchant_serial_no=serial,
+        private_key=key,
+        wechatpay_public_key=load_public_key(wechatpay_public_key) if wechatpay_public_key is not None else None,
+        wechatpay_public_key_id=wechatpay_public_key_id,
+        platform_certificates=(
+            tuple(load_certificates(platform_certificates, "platform_certificates")) if platform_certificates else ()
+        ),
+        apiv3_key=_apiv3_key(apiv3_key, allow_short_apiv3_key_for_tests) if apiv3_key is not None else None,
+        apiv2_key=_apiv2_key(apiv2_key) if apiv2_key is not None else None,
+        client_certificate=client_certificate,
+    )
+
+
+def _client_certificate(value: KeySource, key: RSAPrivateKey | None, serial: str | None) -> ClientCertificate:
+    certificates = load_certificates(value, "client_cert")
+    if len(certificates) != 1:
+        raise ConfigurationError(f"client_cert: expected one certificate (apiclient_cert.pem), got {len(certificates)}")
+    certificate = certificates[0]
+    if key is None:
+        raise ConfigurationError("client_cert: needs private_key (apiclient_key.pem) for the TLS handshake")
+    public_key = certificate.public_key()
+    assert isinstance(public_key, RSAPublicKey)  # checked by load_certificates
+    if not _same_key(key, public_key):
+        raise ConfigurationError("private_key: does not match the public key of client_cert (apiclient_cert.pem)")
+    if serial is not None and normalize_serial(serial) != certificate_serial(certificate):
+        raise ConfigurationError(
+            f"merchant_serial_no: {serial} is not the serial of client_cert ({certificate_serial(certificate)})"
+        )
+    return ClientCertificate(certificate, key)

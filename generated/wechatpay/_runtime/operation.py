@@ -1,0 +1,30 @@
+"""The static description of one documented operation; the generator emits one per method."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the runtime needs to know to send one operation and read its answer.
+
+    `encrypted_fields` are dotted pointers into the body (`payer.name`, `items[].name`), or
+    `header:<name>` / `query:<name>`; their values are RSA-OAEP encrypted before sending.
+    `json_string_fields` travel as a JSON string: the caller passes a dict/list.
+    `idempotency_key`: the docs list an `Idempotency-Key` header; the runtime fills one when the
+    caller does not, and reuses it across retries.
+    """
+
+    method: str
+    path: str
+    api: str = "v3"
+    request_media: str | None = None
+    response_media: str | None = "application/json"
+    encrypted_fields: tuple[str, ...] = ()
+    json_string_fields: tuple[str, ...] = ()
+    client_cert: bool = False
+    nonceless: bool = False
+    base_url: str | None = None
+    unsigned_response: bool = False
+    idempotency_key: bool = False

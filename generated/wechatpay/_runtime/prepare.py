@@ -1,0 +1,236 @@
+"""Turning an operation and the caller's arguments into the exact bytes to send (signed per attempt)."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import mimetypes
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from . import v2
+from .errors import RequestValidationError
+from .operation import Operation
+
+Encrypt = Callable[[str], str]
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_OUT_NO = re.compile(r"^out_[a-z0-9_]*_no$")
+
+
+@dataclass
+class Prepared:
+    """One call, ready to sign: body bytes fixed once so every retry sends (and signs) the same bytes."""
+
+    method: str
+    url: str
+    api: str
+    query: list[tuple[str, str | int | float | bool | None]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    content: bytes = b""
+    signed_body: bytes = b""  # what the v3 signature covers: the body, or the upload's meta JSON
+    retry_safe: bool = False
+    client_cert: bool = False
+    v2_sign_type: str = v2.MD5
+    xml_response: bool = False  # APIv2: the answer must be XML (else only an XML-looking answer is parsed)
+
+
+def compact_json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def expand_path(template: str, params: Mapping[str, Any] | None) -> str:
+    """Substitute `{name}` placeholders, each value URL-quoted as one segment."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if params is None or params.get(name) in (None, ""):
+            raise RequestValidationError(f"path parameter {name!r} is required")
+        return quote(str(params[name]), safe="")
+
+    return _PLACEHOLDER.sub(value, template)
+
+
+def _transform(node: Any, parts: list[str], pointer: str, fn: Callable[[Any, str], Any]) -> None:
+    """Apply `fn` in place to every value the dotted pointer reaches; absent values are left alone."""
+    head, rest = parts[0], parts[1:]
+    each = head.endswith("[]")
+    name = head[:-2] if each else head
+    if not isinstance(node, dict) or node.get(name) is None:
+        return
+    if each:
+        items = node[name]
+        if not isinstance(items, list):
+            raise RequestValidationError(f"{pointer}: {name!r} must be a list")
+        for index, item in enumerate(items):
+            if rest:
+                _transform(item, rest, pointer, fn)
+            elif item is not None:
+                items[index] = fn(item, pointer)
+    elif rest:
+        _transform(node[name], rest, pointer, fn)
+    else:
+        node[name] = fn(node[name], pointer)
+
+
+def _encrypting(encrypt: Encrypt) -> Callable[[Any, str], Any]:
+    def apply(value: Any, pointer: str) -> str:
+        if not isinstance(value, str):
+            raise RequestValidationError(f"{pointer}: a sensitive field must be a string, got {type(value).__name__}")
+        return encrypt(value)
+
+    return apply
+
+
+def _dump_json_string(value: Any, pointer: str) -> Any:
+    return compact_json(value).decode("utf-8") if isinstance(value, (dict, list)) else value
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def transform_fields(
+    op: Operation,
+    body: Any,
+    query: dict[str, Any],
+    headers: dict[str, str],
+    encrypt: Encrypt | None,
+) -> Any:
+    """Encrypt the operation's sensitive fields, then encode its JSON-string fields (inner ones first)."""
+    body = copy.deepcopy(body)
+    if op.encrypted_fields:
+        if encrypt is None:
+            raise RequestValidationError("this operation has sensitive fields but no encryption key is available")
+        apply = _encrypting(encrypt)
+        for pointer in op.encrypted_fields:
+            location, _, name = pointer.partition(":")
+            if location == "header" and name:
+                if headers.get(name) is not None:
+                    headers[name] = apply(headers[name], pointer)
+            elif location == "query" and name:
+                if query.get(name) is not None:
+                    query[name] = apply(query[name], pointer)
+            else:
+                _transform(body, pointer.split("."), pointer, apply)
+    for pointer in sorted(op.json_string_fields, key=lambda p: p.count("."), reverse=True):
+        _transform(body, pointer.split("."), pointer, _dump_json_string)
+    return body
+
+
+def _has_out_no(values: Mapping[str, Any] | None) -> bool:
+    """A merchant order number makes a POST safe to repeat: the service deduplicates on it."""
+    return values is not None and any(_OUT_NO.match(name) and value not in (None, "") for name, value in values.items())
+
+
+def _multipart(parts: Mapping[str, Any]) -> tuple[bytes, bytes, str]:
+    """(meta JSON, full multipart body, Content-Type); sha256/filename filled into meta when absent."""
+    if "file" not in parts:
+        raise RequestValidationError("multipart body needs a 'file' part")
+    file_part = parts["file"]
+    if isinstance(file_part, bytes):
+        file_part = ("file", file_part)
+    if not (isinstance(file_part, tuple) and 2 <= len(file_part) <= 3 and isinstance(file_part[1], bytes)):
+        raise RequestValidationError("'file' must be bytes, (filename, bytes) or (filename, bytes, content_type)")
+    filename, data = str(file_part[0]), file_part[1]
+    content_type = file_part[2] if len(file_part) == 3 else None
+    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    meta = dict(parts.get("meta") or {})
+    meta.setdefault("filename", filename)
+    meta.setdefault("sha256", hashlib.sha256(data).hexdigest())
+    meta_json = compact_json(meta)
+    files: list[tuple[str, tuple[str | None, bytes, str]]] = [("meta", (None, meta_json, "application/json"))]
+    for name, value in parts.items():
+        if name not in ("meta", "file"):
+            files.append((name, (None, value if isinstance(value, bytes) else str(value).encode(), "text/plain")))
+    files.append(("file", (meta["filename"], data, content_type)))
+    request = httpx.Request("POST", "http://multipart.invalid/", files=files)
+    return meta_json, request.read(), request.headers["Content-Type"]
+
+
+def prepare_v3(
+    op: Operation,
+    base_url: str,
+    *,
+    path_params: Mapping[str, Any] | None,
+    query: Mapping[str, Any] | None,
+    headers: Mapping[str, str] | None,
+    body: Any,
+    encrypt: Encrypt | None,
+) -> Prepared:
+    query_values = {k: v for k, v in (query or {}).items() if v is not None}
+    header_values = {k: str(v) for k, v in (headers or {}).items() if v is not None}
+    body = transform_fields(op, body, query_values, header_values, encrypt)
+    prepared = Prepared(
+        method=op.method.upper(),
+        url=(op.base_url or base_url).rstrip("/") + expand_path(op.path, path_params),
+        api="v3",
+        query=[(k, _scalar(v)) for k, v in query_values.items()],
+        headers=header_values,
+        client_cert=op.client_cert,
+    )
+    has_key = any(name.lower() == "idempotency-key" for name in header_values)
+    if op.idempotency_key and not has_key:
+        prepared.headers["Idempotency-Key"] = new_idempotency_key()
+        has_key = True
+    if body is not None and op.request_media == "multipart/form-data":
+        if not isinstance(body, dict):
+            raise RequestValidationError("multipart body must be a dict of parts")
+        prepared.signed_body, prepared.content, content_type = _multipart(body)
+        prepared.headers["Content-Type"] = content_type
+    elif body is not None:
+        prepared.content = prepared.signed_body = compact_json(body)
+        prepared.headers["Content-Type"] = "application/json"
+    prepared.retry_safe = (
+        prepared.method in ("GET", "HEAD")
+        or has_key
+        or _has_out_no(body if isinstance(body, dict) else None)
+        or _has_out_no(path_params)
+    )
+    return prepared
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_hex(16)
+
+
+def prepare_v2(
+    op: Operation,
+    base_url: str,
+    *,
+    path_params: Mapping[str, Any] | None,
+    body: Mapping[str, Any] | None,
+    apiv2_key: str,
+    headers: Mapping[str, str] | None,
+) -> Prepared:
+    """An APIv2 XML call: `nonce_str` (unless nonceless) and `sign` per the body's `sign_type` (MD5 default)."""
+    fields = transform_fields(op, dict(body or {}), {}, {}, None)
+    params = {k: _scalar(v) for k, v in fields.items() if v is not None and k != "sign"}
+    if not op.nonceless:
+        params.setdefault("nonce_str", secrets.token_hex(16))
+    sign_type = params.get("sign_type", v2.MD5)
+    if sign_type not in (v2.MD5, v2.HMAC_SHA256):
+        raise RequestValidationError(f"sign_type must be {v2.MD5!r} or {v2.HMAC_SHA256!r}")
+    params["sign"] = v2.sign(params, apiv2_key, sign_type)
+    content = v2.to_xml(params)
+    return Prepared(
+        method=op.method.upper(),
+        url=(op.base_url or base_url).rstrip("/") + expand_path(op.path, path_params),
+        api="v2",
+        headers={**{k: str(v) for k, v in (headers or {}).items() if v is not None}, "Content-Type": "text/xml"},
+        content=content,
+        signed_body=content,
+        retry_safe=_has_out_no(params),
+        client_cert=op.client_cert,
+        v2_sign_type=sign_type,
+        xml_response=op.response_media in ("application/xml", "text/xml"),
+    )

@@ -1,0 +1,706 @@
+"""The client bases: configuration, signing per attempt, verification, retries; sync and async IO."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import random
+import ssl
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar, overload
+
+import httpx
+from typing_extensions import Unpack
+
+from .config import (
+    PUBLIC_KEY_ID_PREFIX,
+    ClientSettings,
+    Credentials,
+    KeySource,
+    load_credentials,
+    settings_from_env,
+)
+from .crypto import aes_gcm_decrypt, rsa_decrypt, rsa_encrypt
+from .download import DigestCheck
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ConfigurationError,
+    MalformedPayloadError,
+    RequestValidationError,
+    SignatureVerificationError,
+    UnknownSerialError,
+    status_error_class,
+)
+from .operation import Operation
+from .prepare import Prepared, prepare_v2, prepare_v3
+from .response import Response
+from .signing import KeyStore, authorization, lower_headers, new_nonce, verify
+from .v2 import sign_matches
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
+_CERTIFICATES = Operation("GET", "/v3/certificates")
+_C = TypeVar("_C", bound="_ClientCore")
+
+
+def _ssl_verify(verify: bool | str) -> ssl.SSLContext | bool:
+    return ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+
+
+class _ClientCore:
+    """Everything except IO; the sync and async bases only add the network calls."""
+
+    USER_AGENT = f"wechatpay-python (httpx/{httpx.__version__}; Python/{platform.python_version()})"
+    RETRY_BASE_DELAY = 0.5  # seconds; doubled per attempt, full jitter
+    RETRY_MAX_DELAY = 8.0
+    CERTIFICATE_REFRESH_INTERVAL = 60.0  # an unknown serial triggers at most one download per interval
+
+    def __init__(
+        self,
+        *,
+        mchid: str | None = None,
+        merchant_serial_no: str | None = None,
+        private_key: KeySource | None = None,
+        wechatpay_public_key: KeySource | None = None,
+        wechatpay_public_key_id: str | None = None,
+        platform_certificates: KeySource | Iterable[KeySource] | None = None,
+        apiv3_key: str | bytes | None = None,
+        apiv2_key: str | None = None,
+        client_cert: KeySource | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float | httpx.Timeout = 10.0,
+        max_retries: int = 2,
+        verify: bool | str = True,
+        allow_short_apiv3_key_for_tests: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Keys are PEM text, PEM bytes or a file path; everything is checked here, not on first use.
+
+        APIv3 needs `private_key` + `merchant_serial_no` and a way to verify answers: `wechatpay_public_key`
+        + `wechatpay_public_key_id`, `platform_certificates`, and/or `apiv3_key` (certificates are then
+        downloaded when needed). APIv2 needs `apiv2_key`; `client_cert` (apiclient_cert.pem, its key being
+        `private_key`) for operations that require mTLS. `verify` is True, False or a CA bundle path.
+        `clock` and `allow_short_apiv3_key_for_tests` exist for tests.
+        """
+        self._credentials: Credentials = load_credentials(
+            mchid=mchid,
+            merchant_serial_no=merchant_serial_no,
+            private_key=private_key,
+            wechatpay_public_key=wechatpay_public_key,
+            wechatpay_public_key_id=wechatpay_public_key_id,
+            platform_certificates=platform_certificates,
+            apiv3_key=apiv3_key,
+            apiv2_key=apiv2_key,
+            client_cert=client_cert,
+            allow_short_apiv3_key_for_tests=allow_short_apiv3_key_for_tests,
+        )
+        if max_retries < 0:
+            raise ConfigurationError("max_retries: must be 0 or more")
+        if not base_url.startswith(("https://", "http://")):
+            raise ConfigurationError("base_url: must be an http(s) URL")
+        self.mchid = self._credentials.mchid
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._verify = verify
+        self._clock = clock
+        self._keys = KeyStore()
+        if self._credentials.wechatpay_public_key is not None and self._credentials.wechatpay_public_key_id:
+            self._keys.add_public_key(self._credentials.wechatpay_public_key_id, self._credentials.wechatpay_public_key)
+        self._keys.add_certificates(self._credentials.platform_certificates)
+        self._last_refresh = -float("inf")
+
+    @classmethod
+    def from_env(cls: type[_C], environ: Mapping[str, str] | None = None, **overrides: Any) -> _C:
+        """A client from WECHATPAY_MCHID, WECHATPAY_MERCHANT_SERIAL_NO, WECHATPAY_PRIVATE_KEY, WECHATPAY_PUBLIC_KEY,
+        WECHATPAY_PUBLIC_KEY_ID, WECHATPAY_PLATFORM_CERTIFICATES, WECHATPAY_APIV3_KEY, WECHATPAY_APIV2_KEY,
+        WECHATPAY_CLIENT_CERT, WECHATPAY_BASE_URL, WECHATPAY_TIMEOUT, WECHATPAY_MAX_RETRIES; keyword arguments win."""
+        settings = settings_from_env(os.environ if environ is None else environ)
+        settings.update(overrides)
+        return cls(**settings)
+
+    def __repr__(self) -> str:
+        serial = self._credentials.merchant_serial_no
+        return f"<{type(self).__name__} mchid={self.mchid!r} serial_no={serial!r} base_url={self.base_url!r}>"
+
+    def decrypt(self, ciphertext: str) -> str:
+        """A sensitive response field (RSA-OAEP with the merchant private key)."""
+        if self._credentials.private_key is None:
+            raise ConfigurationError("private_key: required to decrypt sensitive fields")
+        return rsa_decrypt(self._credentials.private_key, ciphertext)
+
+    # -- preparing -------------------------------------------------------------------------------------
+
+    def _needs_certificates(self, op: Operation) -> bool:
+        """A sensitive field to encrypt, no key yet, and the means to download certificates."""
+        return (
+            op.api == "v3"
+            and bool(op.encrypted_fields)
+            and self._keys.encryption_key() is None
+            and self._credentials.apiv3_key is not None
+        )
+
+    def _prepare(
+        self,
+        op: Operation,
+        path_params: Mapping[str, Any] | None,
+        query: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        body: Any,
+        extra_headers: Mapping[str, str] | None,
+    ) -> Prepared:
+        if op.api == "v2":
+            if self._credentials.apiv2_key is None:
+                raise ConfigurationError("apiv2_key: required for APIv2 operations")
+            if body is not None and not isinstance(body, Mapping):
+                raise RequestValidationError("an APIv2 body must be a dict")
+            prepared = prepare_v2(
+                op,
+                self.base_url,
+                path_params=path_params,
+                body=body,
+                apiv2_key=self._credentials.apiv2_key,
+                headers=headers,
+            )
+        else:
+            if self._credentials.private_key is None:
+                raise ConfigurationError("private_key: required for APIv3 operations")
+            encryption = self._keys.encryption_key()
+            key = encryption[1] if encryption else None
+            prepared = prepare_v3(
+                op,
+                self.base_url,
+                path_params=path_params,
+                query=query,
+                headers=headers,
+                body=body,
+                encrypt=(lambda text: rsa_encrypt(key, text)) if key is not None else None,
+            )
+            serial = encryption[0] if op.encrypted_fields and encryption else self._credentials.wechatpay_public_key_id
+            if serial:
+                prepared.headers.setdefault("Wechatpay-Serial", serial)
+        prepared.headers.update({k: str(v) for k, v in (extra_headers or {}).items()})
+        return prepared
+
+    def _prepare_download(self, url: str) -> Prepared:
+        """Signed GET of a `download_url`; refused for another host, which would receive a usable signature."""
+        target, base = httpx.URL(url), httpx.URL(self.base_url)
+        if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+            raise RequestValidationError(f"download url must be on {self.base_url}")
+        if self._credentials.private_key is None:
+            raise ConfigurationError("private_key: required for downloads")
+        return Prepared(method="GET", url=url, api="v3", retry_safe=True)
+
+    def _prepare_raw(
+        self,
+        method: str,
+        path: str,
+        json_body: Any,
+        query: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        content: bytes | None,
+    ) -> Prepared:
+        if not path.startswith("/"):
+            raise RequestValidationError("path must start with '/'")
+        if json_body is not None and content is not None:
+            raise RequestValidationError("pass json or content, not both")
+        op = Operation(method.upper(), path, request_media="application/json" if json_body is not None else None)
+        prepared = self._prepare(op, None, query, None, json_body, headers)
+        if content is not None:
+            prepared.content = prepared.signed_body = content
+        return prepared
+
+    def _build(self, http: httpx.Client | httpx.AsyncClient, prepared: Prepared, timeout: Any) -> httpx.Request:
+        """A fresh request per attempt: v3 signs a new timestamp and nonce over the exact target and body."""
+        headers = {
+            "User-Agent": self.USER_AGENT,
+            "Accept": "application/json" if prepared.api == "v3" else "*/*",
+            **prepared.headers,
+        }
+        request = http.build_request(
+            prepared.method,
+            prepared.url,
+            params=prepared.query or None,
+            content=prepared.content or None,
+            headers=headers,
+            timeout=self.timeout if timeout is None else timeout,
+        )
+        if prepared.api == "v3":
+            credentials = self._credentials
+            assert credentials.private_key is not None and credentials.merchant_serial_no is not None
+            request.headers["Authorization"] = authorization(
+                mchid=credentials.mchid,
+                serial_no=credentials.merchant_serial_no,
+                key=credentials.private_key,
+                method=request.method,
+                target=request.url.raw_path.decode("ascii"),
+                body=prepared.signed_body,
+                timestamp=int(self._clock()),
+                nonce=new_nonce(),
+            )
+        return request
+
+    # -- retries ---------------------------------------------------------------------------------------
+
+    def _retry_delay(self, attempt: int, headers: httpx.Headers | None) -> float:
+        retry_after = headers.get("Retry-After") if headers is not None else None
+        if retry_after is not None and retry_after.isascii() and retry_after.isdigit():
+            return min(float(retry_after), self.RETRY_MAX_DELAY)
+        return random.uniform(0, min(self.RETRY_MAX_DELAY, self.RETRY_BASE_DELAY * 2**attempt))
+
+    def _retry_status(self, prepared: Prepared, status_code: int, attempt: int) -> bool:
+        return prepared.retry_safe and attempt < self.max_retries and (status_code == 429 or status_code >= 500)
+
+    def _connection_error(
+        self, prepared: Prepared, exc: httpx.TransportError, attempt: int
+    ) -> APIConnectionError | None:
+        """The error to raise, or None to retry. A failed connect sent nothing, so it is always safe to repeat."""
+        never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+        if attempt < self.max_retries and (prepared.retry_safe or never_sent):
+            logger.info("retrying %s %s after %s", prepared.method, httpx.URL(prepared.url).path, type(exc).__name__)
+            return None
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError(f"request timed out ({type(exc).__name__})")
+        return APIConnectionError(f"connection failed ({type(exc).__name__})")
+
+    # -- reading responses -----------------------------------------------------------------------------
+
+    def _may_refresh(self, headers: httpx.Headers | Mapping[str, str]) -> bool:
+        serial = lower_headers(dict(headers)).get("wechatpay-serial", "")
+        return (
+            self._credentials.apiv3_key is not None
+            and not serial.startswith(PUBLIC_KEY_ID_PREFIX)
+            and time.monotonic() - self._last_refresh >= self.CERTIFICATE_REFRESH_INTERVAL
+        )
+
+    def _require_apiv3_key(self) -> bytes:
+        if self._credentials.apiv3_key is None:
+            raise ConfigurationError("apiv3_key: required to download platform certificates")
+        return self._credentials.apiv3_key
+
+    def _install_certificates(self, content: bytes) -> None:
+        """Decrypt `/v3/certificates` entries; AES-GCM under the APIv3 key authenticates them."""
+        from cryptography.x509 import load_pem_x509_certificate  # x509 is heavy: loaded in certificate mode only
+
+        apiv3_key = self._require_apiv3_key()
+        try:
+            sealed = [entry["encrypt_certificate"] for entry in json.loads(content)["data"]]
+            pems = [aes_gcm_decrypt(apiv3_key, s["nonce"], s["associated_data"], s["ciphertext"]) for s in sealed]
+            certificates = [load_pem_x509_certificate(pem) for pem in pems]
+        except (ValueError, KeyError, TypeError):
+            raise MalformedPayloadError("unexpected /v3/certificates response") from None
+        self._keys.add_certificates(certificates)
+
+    def _interpret(self, prepared: Prepared, raw: httpx.Response, unsigned: bool) -> Response:
+        """Verify, then return the response or raise its typed error."""
+        logger.debug(
+            "%s %s -> %s (Request-ID %s)",
+            prepared.method,
+            raw.request.url.path,
+            raw.status_code,
+            raw.headers.get("Request-ID"),
+        )
+        if prepared.api == "v2":
+            return self._interpret_v2(prepared, raw)
+        success = 200 <= raw.status_code < 300
+        if (success and not unsigned) or (not success and "Wechatpay-Signature" in raw.headers):
+            verify(self._keys, lower_headers(dict(raw.headers)), raw.content, self._clock())
+        if success:
+            return Response(raw.status_code, raw.headers, raw.content)
+        raise self._status_error(raw)
+
+    def _status_error(self, raw: httpx.Response) -> APIStatusError:
+        code = message = detail = None
+        try:
+            data = json.loads(raw.content)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            code, message, detail = data.get("code"), data.get("message"), data.get("detail")
+        elif raw.content:
+            message = raw.content[:200].decode("utf-8", "replace")
+        return status_error_class(raw.status_code)(
+            raw.status_code,
+            code=code,
+            message=message,
+            detail=detail,
+            request_id=raw.headers.get("Request-ID"),
+            body=raw.content,
+        )
+
+    def _interpret_v2(self, prepared: Prepared, raw: httpx.Response) -> Response:
+        """APIv2 errors arrive as HTTP 200 with return_code FAIL; a signed answer must verify."""
+        if not 200 <= raw.status_code < 300:
+            raise self._status_error(raw)
+        if not prepared.xml_response and not raw.content.lstrip().startswith(b"<"):
+            return Response(raw.status_code, raw.headers, raw.content)  # a file (e.g. downloadbill)
+        params = Response(raw.status_code, raw.headers, raw.content).xml()
+        if params.get("return_code") != "SUCCESS":
+            raise APIStatusError(
+                raw.status_code,
+                code=params.get("return_code") or "FAIL",
+                message=params.get("return_msg"),
+                detail=params,
+                request_id=raw.headers.get("Request-ID"),
+                body=raw.content,
+            )
+        assert self._credentials.apiv2_key is not None
+        if "sign" in params and not sign_matches(params, self._credentials.apiv2_key, prepared.v2_sign_type):
+            raise SignatureVerificationError("APIv2 response sign does not match")
+        return Response(raw.status_code, raw.headers, raw.content)
+
+    # The notification helpers (XML, AES) are imported when first used: a client that only calls stays light.
+    def _verify_notification(self, headers: Mapping[str, str], body: bytes) -> None:
+        from .notifications import verify_notification
+
+        verify_notification(self._keys, headers, body, self._clock())
+
+    def _decrypt_notification(self, body: bytes) -> dict[str, Any]:
+        if self._credentials.apiv3_key is None:
+            raise ConfigurationError("apiv3_key: required to decrypt notifications")
+        from .notifications import decrypt_notification
+
+        return decrypt_notification(self._credentials.apiv3_key, body)
+
+    def parse_v2_notification(self, body: bytes | str) -> dict[str, Any]:
+        """A verified APIv2 XML notification (refund `req_info` decrypted to a dict)."""
+        if self._credentials.apiv2_key is None:
+            raise ConfigurationError("apiv2_key: required for APIv2 notifications")
+        from .notifications import parse_v2_notification
+
+        return parse_v2_notification(self._credentials.apiv2_key, body)
+
+    def _mtls_context(self) -> ssl.SSLContext:
+        if self._credentials.client_certificate is None:
+            raise ConfigurationError(
+                "client_cert: this operation needs the merchant API certificate (apiclient_cert.pem)"
+            )
+        return self._credentials.client_certificate.ssl_context(self._verify)
+
+
+def _part_path(to: str | os.PathLike[str]) -> tuple[Path, Path]:
+    final = Path(to)
+    return final, final.with_name(final.name + ".part")
+
+
+class SyncClientBase(_ClientCore):
+    """Base of the generated `Client`."""
+
+    def __init__(self, *, http_client: httpx.Client | None = None, **settings: Unpack[ClientSettings]) -> None:
+        super().__init__(**settings)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(verify=_ssl_verify(self._verify), timeout=self.timeout)
+        self._mtls_http: httpx.Client | None = None
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+        if self._mtls_http is not None:
+            self._mtls_http.close()
+
+    def __enter__(self: _S) -> _S:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _client_for(self, prepared: Prepared) -> httpx.Client:
+        if not prepared.client_cert:
+            return self._http
+        if self._mtls_http is None:
+            self._mtls_http = httpx.Client(verify=self._mtls_context(), timeout=self.timeout)
+        return self._mtls_http
+
+    def _transmit(self, prepared: Prepared, timeout: Any, stream: bool = False) -> httpx.Response:
+        http = self._client_for(prepared)
+        attempt = 0
+        while True:
+            try:
+                raw = http.send(self._build(http, prepared, timeout), stream=stream)
+            except httpx.TransportError as exc:
+                error = self._connection_error(prepared, exc, attempt)
+                if error is not None:
+                    raise error from exc
+                time.sleep(self._retry_delay(attempt, None))
+            else:
+                if not self._retry_status(prepared, raw.status_code, attempt):
+                    return raw
+                raw.close()
+                time.sleep(self._retry_delay(attempt, raw.headers))
+            attempt += 1
+
+    def _finish(self, prepared: Prepared, raw: httpx.Response, unsigned: bool) -> Response:
+        try:
+            return self._interpret(prepared, raw, unsigned)
+        except UnknownSerialError:
+            if not self._may_refresh(raw.headers):
+                raise
+            self.refresh_certificates()
+            return self._interpret(prepared, raw, unsigned)
+
+    def refresh_certificates(self) -> None:
+        """Download and install the platform certificates (`GET /v3/certificates`); needs apiv3_key."""
+        self._require_apiv3_key()
+        self._last_refresh = time.monotonic()
+        prepared = self._prepare(_CERTIFICATES, None, None, None, None, None)
+        raw = self._transmit(prepared, None)
+        if 200 <= raw.status_code < 300:
+            self._install_certificates(raw.content)
+        self._interpret(prepared, raw, False)
+
+    def _send(
+        self,
+        op: Operation,
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: Any = None,
+        timeout: float | httpx.Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        if self._needs_certificates(op):
+            self.refresh_certificates()
+        prepared = self._prepare(op, path_params, query, headers, body, extra_headers)
+        return self._finish(prepared, self._transmit(prepared, timeout), op.unsigned_response)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Response:
+        """Any APIv3 path: signed, and its response verified."""
+        prepared = self._prepare_raw(method, path, json, query, headers, content)
+        return self._finish(prepared, self._transmit(prepared, timeout), False)
+
+    def parse_notification(self, headers: Mapping[str, str], body: bytes | str) -> dict[str, Any]:
+        """A verified v3 notification: the envelope with `resource` decrypted (the original in `resource_raw`)."""
+        from .notifications import as_bytes
+
+        data = as_bytes(body)
+        try:
+            self._verify_notification(headers, data)
+        except UnknownSerialError:
+            if not self._may_refresh(headers):
+                raise
+            self.refresh_certificates()
+            self._verify_notification(headers, data)
+        return self._decrypt_notification(data)
+
+    @overload
+    def download(self, url: str, *, hash_type: str, hash_value: str, to: None = None) -> bytes: ...
+
+    @overload
+    def download(self, url: str, *, hash_type: str, hash_value: str, to: str | os.PathLike[str]) -> Path: ...
+
+    def download(
+        self, url: str, *, hash_type: str, hash_value: str, to: str | os.PathLike[str] | None = None
+    ) -> bytes | Path:
+        """Fetch a `download_url` (unsigned response), checking the announced digest.
+
+        With `to`, the file is streamed to `<to>.part` and renamed only once the digest matches.
+        """
+        check = DigestCheck(hash_type, hash_value)
+        prepared = self._prepare_download(url)
+        raw = self._transmit(prepared, None, stream=True)
+        try:
+            if not 200 <= raw.status_code < 300:
+                raw.read()
+                self._finish(prepared, raw, True)
+            if to is None:
+                chunks = []
+                for chunk in raw.iter_bytes():
+                    check.update(chunk)
+                    chunks.append(chunk)
+                check.check()
+                return b"".join(chunks)
+            final, part = _part_path(to)
+            try:
+                with part.open("wb") as sink:
+                    for chunk in raw.iter_bytes():
+                        check.update(chunk)
+                        sink.write(chunk)
+                check.check()
+            except BaseException:
+                part.unlink(missing_ok=True)
+                raise
+            part.replace(final)
+            return final
+        finally:
+            raw.close()
+
+
+class AsyncClientBase(_ClientCore):
+    """Base of the generated `AsyncClient`."""
+
+    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **settings: Unpack[ClientSettings]) -> None:
+        super().__init__(**settings)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(verify=_ssl_verify(self._verify), timeout=self.timeout)
+        self._mtls_http: httpx.AsyncClient | None = None
+        import asyncio  # only the async client needs it
+
+        self._refresh_lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+        if self._mtls_http is not None:
+            await self._mtls_http.aclose()
+
+    async def __aenter__(self: _A) -> _A:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def _client_for(self, prepared: Prepared) -> httpx.AsyncClient:
+        if not prepared.client_cert:
+            return self._http
+        if self._mtls_http is None:
+            self._mtls_http = httpx.AsyncClient(verify=self._mtls_context(), timeout=self.timeout)
+        return self._mtls_http
+
+    async def _transmit(self, prepared: Prepared, timeout: Any, stream: bool = False) -> httpx.Response:
+        import asyncio  # only the async client needs it
+
+        http = self._client_for(prepared)
+        attempt = 0
+        while True:
+            try:
+                raw = await http.send(self._build(http, prepared, timeout), stream=stream)
+            except httpx.TransportError as exc:
+                error = self._connection_error(prepared, exc, attempt)
+                if error is not None:
+                    raise error from exc
+                await asyncio.sleep(self._retry_delay(attempt, None))
+            else:
+                if not self._retry_status(prepared, raw.status_code, attempt):
+                    return raw
+                await raw.aclose()
+                await asyncio.sleep(self._retry_delay(attempt, raw.headers))
+            attempt += 1
+
+    async def _finish(self, prepared: Prepared, raw: httpx.Response, unsigned: bool) -> Response:
+        try:
+            return self._interpret(prepared, raw, unsigned)
+        except UnknownSerialError:
+            if not self._may_refresh(raw.headers):
+                raise
+            await self.refresh_certificates()
+            return self._interpret(prepared, raw, unsigned)
+
+    async def refresh_certificates(self) -> None:
+        """Download and install the platform certificates (`GET /v3/certificates`); needs apiv3_key."""
+        self._require_apiv3_key()
+        async with self._refresh_lock:
+            self._last_refresh = time.monotonic()
+            prepared = self._prepare(_CERTIFICATES, None, None, None, None, None)
+            raw = await self._transmit(prepared, None)
+            if 200 <= raw.status_code < 300:
+                self._install_certificates(raw.content)
+            self._interpret(prepared, raw, False)
+
+    async def _send(
+        self,
+        op: Operation,
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: Any = None,
+        timeout: float | httpx.Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        if self._needs_certificates(op):
+            await self.refresh_certificates()
+        prepared = self._prepare(op, path_params, query, headers, body, extra_headers)
+        return await self._finish(prepared, await self._transmit(prepared, timeout), op.unsigned_response)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Response:
+        """Any APIv3 path: signed, and its response verified."""
+        prepared = self._prepare_raw(method, path, json, query, headers, content)
+        return await self._finish(prepared, await self._transmit(prepared, timeout), False)
+
+    async def parse_notification(self, headers: Mapping[str, str], body: bytes | str) -> dict[str, Any]:
+        """A verified v3 notification: the envelope with `resource` decrypted (the original in `resource_raw`)."""
+        from .notifications import as_bytes
+
+        data = as_bytes(body)
+        try:
+            self._verify_notification(headers, data)
+        except UnknownSerialError:
+            if not self._may_refresh(headers):
+                raise
+            await self.refresh_certificates()
+            self._verify_notification(headers, data)
+        return self._decrypt_notification(data)
+
+    @overload
+    async def download(self, url: str, *, hash_type: str, hash_value: str, to: None = None) -> bytes: ...
+
+    @overload
+    async def download(self, url: str, *, hash_type: str, hash_value: str, to: str | os.PathLike[str]) -> Path: ...
+
+    async def download(
+        self, url: str, *, hash_type: str, hash_value: str, to: str | os.PathLike[str] | None = None
+    ) -> bytes | Path:
+        """Fetch a `download_url` (unsigned response), checking the announced digest.
+
+        With `to`, the file is streamed to `<to>.part` and renamed only once the digest matches.
+        """
+        check = DigestCheck(hash_type, hash_value)
+        prepared = self._prepare_download(url)
+        raw = await self._transmit(prepared, None, stream=True)
+        try:
+            if not 200 <= raw.status_code < 300:
+                await raw.aread()
+                await self._finish(prepared, raw, True)
+            if to is None:
+                chunks = []
+                async for chunk in raw.aiter_bytes():
+                    check.update(chunk)
+                    chunks.append(chunk)
+                check.check()
+                return b"".join(chunks)
+            final, part = _part_path(to)
+            try:
+                with part.open("wb") as sink:
+                    async for chunk in raw.aiter_bytes():
+                        check.update(chunk)
+                        sink.write(chunk)
+                check.check()
+            except BaseException:
+                part.unlink(missing_ok=True)
+                raise
+            part.replace(final)
+            return final
+        finally:
+            await raw.aclose()
+
+
+_S = TypeVar("_S", bound=SyncClientBase)
+_A = TypeVar("_A", bound=AsyncClientBase)
