@@ -117,7 +117,9 @@ def load_private_key(value: KeySource, setting: str = "private_key") -> RSAPriva
             f"{setting}: got a public key where the merchant private key belongs (apiclient_key.pem)"
         )
     try:
-        key = serialization.load_pem_private_key(pem, password=None)
+        # The merchant's own key: the costly primality checks (~45 ms, most of a client's construction) guard
+        # against hostile keys, and a damaged one only yields signatures the service refuses.
+        key = serialization.load_pem_private_key(pem, password=None, unsafe_skip_rsa_key_validation=True)
     except (ValueError, TypeError):
         raise ConfigurationError(f"{setting}: not a readable unencrypted PEM private key") from None
     if not isinstance(key, RSAPrivateKey):
