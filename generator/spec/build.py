@@ -194,10 +194,10 @@ class _SpecBuilder:
         return head + "".join(w[:1].upper() + (w[1:].lower() if w.isupper() else w[1:]) for w in words)
 
     def tag(self) -> str:
-        parts = [p for p in self.page.path.split("/")[1:3]]
-        if not self.is_webhook and len(self.page.path.split("/")) > 3:
-            parts = self.page.path.split("/")[1:3]
-        return "/".join(parts) if not self.is_webhook else f"webhook/{self.api}"
+        """`v3/pay`: the API version and first segment of the page path; `webhook/v3` for notifications."""
+        if self.is_webhook:
+            return f"webhook/{self.api}"
+        return "/".join(self.page.path.split("/")[1:3])
 
     # -- request --------------------------------------------------------------------------------
 
