@@ -21,16 +21,18 @@ class Client(Paths, SyncClientBase):
     @property
     def v2(self) -> V2:
         """Operations under `v2/`."""
-        from ._tree import V2  # made when first reached
+        from ._tree import node_class  # the class is made when first reached
 
-        return V2(self)
+        node: V2 = node_class("v2", "")(self)
+        return node
 
     @property
     def v3(self) -> V3:
         """Operations under `v3/`."""
-        from ._tree import V3  # made when first reached
+        from ._tree import node_class  # the class is made when first reached
 
-        return V3(self)
+        node: V3 = node_class("v3", "")(self)
+        return node
 
     @property
     def webhooks(self) -> Webhooks:
@@ -48,16 +50,18 @@ class AsyncClient(AsyncPaths, AsyncClientBase):
     @property
     def v2(self) -> AsyncV2:
         """Operations under `v2/`."""
-        from ._tree import AsyncV2  # made when first reached
+        from ._tree import node_class  # the class is made when first reached
 
-        return AsyncV2(self)
+        node: AsyncV2 = node_class("v2", "Async")(self)
+        return node
 
     @property
     def v3(self) -> AsyncV3:
         """Operations under `v3/`."""
-        from ._tree import AsyncV3  # made when first reached
+        from ._tree import node_class  # the class is made when first reached
 
-        return AsyncV3(self)
+        node: AsyncV3 = node_class("v3", "Async")(self)
+        return node
 
     @property
     def webhooks(self) -> AsyncWebhooks:

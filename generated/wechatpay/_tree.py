@@ -86,6 +86,8 @@ def _child(path: str, segment: str) -> Child:
 
 def __getattr__(name: str) -> type[Any]:
     """`from ._tree import V3PayTransactions` at run time: the class, made on demand."""
+    if name.startswith("_"):  # `from ._tree import X` probes `__path__`: answer without reading the table
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     if not _NAMES:
         for path, entry in NODES.items():
             node_name = entry.partition(";")[0]

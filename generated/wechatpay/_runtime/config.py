@@ -6,9 +6,8 @@ import os
 import ssl
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Union
 
 import httpx
 
@@ -197,12 +196,14 @@ def _apiv2_key(value: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class ClientCertificate:
+class ClientCertificate(NamedTuple):  # not frozen dataclasses: their classes cost ~2 ms each at import
     """The merchant API certificate (apiclient_cert.pem) for mTLS; its key is `private_key`."""
 
     certificate: x509.Certificate
-    private_key: RSAPrivateKey = field(repr=False)
+    private_key: RSAPrivateKey
+
+    def __repr__(self) -> str:
+        return f"ClientCertificate(serial={certificate_serial(self.certificate)})"
 
     def ssl_context(self, verify: bool | str) -> ssl.SSLContext:
         """A TLS context presenting this certificate. `ssl` only loads chains from files, so the PEMs
@@ -224,19 +225,24 @@ class ClientCertificate:
         return context
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):
     """Checked key material. Secrets are excluded from the repr."""
 
     mchid: str
     merchant_serial_no: str | None
-    private_key: RSAPrivateKey | None = field(repr=False)
-    wechatpay_public_key: RSAPublicKey | None = field(repr=False)
+    private_key: RSAPrivateKey | None
+    wechatpay_public_key: RSAPublicKey | None
     wechatpay_public_key_id: str | None
-    platform_certificates: tuple[x509.Certificate, ...] = field(repr=False)
-    apiv3_key: bytes | None = field(repr=False)
-    apiv2_key: str | None = field(repr=False)
-    client_certificate: ClientCertificate | None = field(repr=False)
+    platform_certificates: tuple[x509.Certificate, ...]
+    apiv3_key: bytes | None
+    apiv2_key: str | None
+    client_certificate: ClientCertificate | None
+
+    def __repr__(self) -> str:
+        return (
+            f"Credentials(mchid={self.mchid!r}, merchant_serial_no={self.merchant_serial_no!r}, "
+            f"wechatpay_public_key_id={self.wechatpay_public_key_id!r})"
+        )
 
 
 def load_credentials(
