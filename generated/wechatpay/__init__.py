@@ -22,6 +22,7 @@ from ._runtime import (
     RateLimitError,
     RequestValidationError,
     Response,
+    ResponseValidationError,
     SignatureVerificationError,
     WeChatPayError,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "RateLimitError",
     "RequestValidationError",
     "Response",
+    "ResponseValidationError",
     "SignatureVerificationError",
     "WeChatPayError",
 ]

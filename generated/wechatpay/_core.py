@@ -7,13 +7,21 @@ import re
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar, Union, cast
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 from typing_extensions import TypedDict
 
-from ._runtime import AsyncClientBase, Operation, RequestValidationError, Response, SyncClientBase
+from ._runtime import (
+    AsyncClientBase,
+    Operation,
+    RequestValidationError,
+    Response,
+    ResponseValidationError,
+    SyncClientBase,
+)
 from ._validation import problems
 
 T = TypeVar("T")
+M = TypeVar("M", bound="Model")
 
 FileInput = Union[bytes, tuple[str, bytes], tuple[str, bytes, str]]
 """A file part of a multipart upload: its bytes, or (filename, bytes), or (filename, bytes, content type)."""
@@ -42,6 +50,18 @@ class Model(BaseModel):
     def raw_response(self) -> Response | None:
         """Status, headers and bytes of the response this model was read from (None for a notification)."""
         return self._response
+
+
+def read_model(model: type[M], data: Any, response: Response | None = None) -> M:
+    """`data` as `model`, or a `ResponseValidationError` naming the fields that do not fit. Not pydantic's own
+    error: its text and its chained cause carry the values, and a decrypted notification's values are secrets."""
+    try:
+        value = model.model_validate(data)
+    except ValidationError as exc:
+        found = [f"{'.'.join(map(str, e['loc'])) or '(the body)'}: {e['msg']}" for e in exc.errors(include_input=False)]
+        raise ResponseValidationError(f"{model.__name__}: {'; '.join(found)}", response) from None
+    value._response = response
+    return value
 
 
 class Endpoint(Generic[T]):
@@ -87,8 +107,7 @@ class Endpoint(Generic[T]):
             value = response.content
         elif self._returns is not type(None):
             payload = response.xml() if self.operation.response_media in _XML_MEDIA else response.json()
-            value = cast(type[Model], self._returns).model_validate(payload)
-            value._response = response
+            value = read_model(cast(type[Model], self._returns), payload, response)
         return cast(T, value)
 
     @property

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Literal, Union, cast, overload
 
-from ._core import Model
+from ._core import Model, read_model
 from ._runtime import AsyncClientBase, SyncClientBase
 
 if TYPE_CHECKING:
@@ -28,10 +28,10 @@ class Notification(Model):
 
 def _read(events: Mapping[str, tuple[str, str]], event_type: str, data: dict[str, Any]) -> Model:
     if event_type not in events:
-        return Notification.model_validate(data)
+        return read_model(Notification, data)
     module_name, class_name = events[event_type]
     model: type[Model] = getattr(import_module(f"{__package__}._specs.{module_name}"), class_name)
-    return model.model_validate(data)
+    return read_model(model, data)
 
 
 class Webhooks:

@@ -317,12 +317,15 @@ class _SpecBuilder:
         """The keyword arguments (path, query, header, then body fields) and the runtime's facts about them."""
         raw: list[tuple[str, str, dict[str, Any], bool, str]] = []  # location, key, schema, required, where
         encrypted: list[str] = []
+        json_parameters: list[str] = []
         for i, p in enumerate(f.data.get("parameters") or []):
             where = f"{f.where}.parameters[{i}]"
             for required_key in ("name", "in"):
                 _expect(isinstance(p, dict) and required_key in p, self.spec, where, f"missing required key `{required_key}`")
             if p.get("x-wechatpay-encrypted") == "by-rsa-pubkey":
                 encrypted.append(f"{p['in']}:{p['name']}")
+            if (p.get("schema") or {}).get("contentMediaType") == JSON_MEDIA:
+                json_parameters.append(f"{p['in']}:{p['name']}")
             if not p.get("x-wechatpay-client-filled"):
                 schema = {"description": p.get("description", ""), **(p.get("schema") or {})}
                 raw.append((p["in"], str(p["name"]), schema, bool(p.get("required")), where))
@@ -333,6 +336,7 @@ class _SpecBuilder:
             self._pointers(body_schema, "", body_where, encrypted, json_strings)
         if request_media == MULTIPART_MEDIA:
             json_strings = []  # the runtime's multipart writer encodes `meta` itself (and signs that JSON)
+        json_strings = json_parameters + json_strings
         names = unique(argument(key or "body", REQUEST_OPTIONS) for _, key, *_ in raw)
         fields, params = [], []
         for name, (location, key, schema, required, where) in zip(names, raw):
@@ -395,6 +399,10 @@ class _SpecBuilder:
             "base_url": f.data.get("x-wechatpay-base-url") if f.data.get("x-wechatpay-base-url-required") else None,
             "unsigned_response": bool(self._success(f)[1].get("x-wechatpay-unsigned")),
             "idempotency_key": any(k.lower() == "idempotency-key" for k in keys),
+            "signed_query": any(
+                p.get("in") == "query" and p.get("name") == "sign" and p.get("x-wechatpay-client-filled")
+                for p in f.data.get("parameters") or []
+            ),
         }
         essential = ("method", "path", "api", "request_media", "response_media")
         return tuple((k, v) for k, v in facts.items() if k in essential or v)

@@ -311,10 +311,14 @@ class _SpecBuilder:
         return row
 
     def v2_protocol_fields(self, operation: dict[str, Any], parameters: list[dict[str, Any]]) -> None:
-        """APIv2 puts `nonce_str` and `sign` on the wire even where the page leaves them out."""
+        """APIv2 puts `nonce_str` and `sign` on the wire even where the page leaves them out. Without a body, a
+        `sign` the page lists in the query is made over the query's fields: the client fills it too."""
         content = operation.get("requestBody", {}).get("content", {})
         schema = content.get("application/xml", {}).get("schema")
         if schema is None:
+            for parameter in parameters:
+                if parameter["in"] == "query" and parameter["name"] == "sign":
+                    parameter["x-wechatpay-client-filled"] = True
             return
         names = ["sign"] if operation.get("x-wechatpay-nonceless") else ["nonce_str", "sign"]
         properties = schema.setdefault("properties", {})

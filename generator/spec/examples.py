@@ -1,8 +1,12 @@
 """Carry the page's PHP example values into the operation (`example` on parameters and bodies), and
-report where the example and the table disagree: a field one has and the other lacks."""
+report where the example and the table disagree: a field one has and the other lacks.
+
+URLs, headers and APIv2 XML carry only text, so the pages write their values as strings (`'100'` for an integer):
+there an example that spells its schema's type is read as that type. JSON bodies keep what the page wrote."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,6 +15,7 @@ from ..docs.page import Section
 Warn = Callable[[int, str, str], None]
 # Where each location's values sit in the options array of the PHP call.
 _PARAMETER_KEYS = {"query": "query", "header": "headers"}
+_BOOLEANS = {"true": True, "false": False}
 
 
 def attach_examples(operation: dict[str, Any], literal: dict[str, Any] | None, section: Section, warn: Warn) -> None:
@@ -27,6 +32,9 @@ def attach_examples(operation: dict[str, Any], literal: dict[str, Any] | None, s
             continue  # multipart bodies are streams in the examples
         value = literal.get(key)
         if isinstance(value, dict):
+            if key == "xml":
+                properties = content["schema"].get("properties", {})
+                value = {name: _from_text(item, properties.get(name, {})) for name, item in value.items()}
             content["example"] = value
             _compare(value, content["schema"], key, line, warn)
         else:
@@ -47,9 +55,37 @@ def _parameter_example(parameter: dict[str, Any], literal: dict[str, Any], line:
     places = [literal, literal.get("query")] if location == "path" else [literal.get(_PARAMETER_KEYS[location])]
     values = next((p for p in places if isinstance(p, dict) and name in p), None)
     if values is not None:
-        parameter["example"] = values[name]
+        parameter["example"] = _from_text(values[name], parameter.get("schema", {}))
     elif location != "header":
         warn(line, "example-missing", f"the PHP example gives no value for {location} parameter `{name}`")
+
+
+def _from_text(value: Any, schema: dict[str, Any]) -> Any:
+    """Text that spells its schema's scalar type exactly (`'100'`, not `'0100'`), as that type."""
+    if not isinstance(value, str):
+        return value
+    readers: dict[str, Callable[[str], Any]] = {"integer": int, "number": _number, "boolean": _BOOLEANS.__getitem__}
+    reader = readers.get(schema.get("type", ""))
+    try:
+        typed = reader(value) if reader else value
+    except (KeyError, ValueError):
+        return value
+    return typed if _as_text(typed) == value else value
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)
+    if not math.isfinite(number):  # `nan` and `inf` are no JSON numbers
+        raise ValueError(text)
+    return number
+
+
+def _as_text(value: Any) -> str:
+    """A value as the runtime writes it into a URL, a header or XML."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def _compare(value: Any, schema: dict[str, Any], pointer: str, line: int, warn: Warn) -> None:

@@ -111,20 +111,20 @@ def transform_fields(
     if op.encrypted_fields:
         if encrypt is None:
             raise RequestValidationError("this operation has sensitive fields but no encryption key is available")
-        apply = _encrypting(encrypt)
         for pointer in op.encrypted_fields:
-            location, _, name = pointer.partition(":")
-            if location == "header" and name:
-                if headers.get(name) is not None:
-                    headers[name] = apply(headers[name], pointer)
-            elif location == "query" and name:
-                if query.get(name) is not None:
-                    query[name] = apply(query[name], pointer)
-            else:
-                _transform(body, pointer.split("."), pointer, apply)
+            _apply(pointer, body, query, headers, _encrypting(encrypt))
     for pointer in sorted(op.json_string_fields, key=lambda p: p.count("."), reverse=True):
-        _transform(body, pointer.split("."), pointer, _dump_json_string)
+        _apply(pointer, body, query, headers, _dump_json_string)
     return body
+
+
+def _apply(pointer: str, body: Any, query: dict[str, Any], headers: dict[str, str], fn: Callable[[Any, str], Any]) -> None:
+    """`query:<name>` and `header:<name>` reach a parameter; any other pointer reaches into the body."""
+    location, _, name = pointer.partition(":")
+    if name and location in ("query", "header"):
+        _transform(query if location == "query" else headers, [name], pointer, fn)
+    else:
+        _transform(body, pointer.split("."), pointer, fn)
 
 
 def _has_out_no(values: Mapping[str, Any] | None) -> bool:
@@ -208,29 +208,42 @@ def prepare_v2(
     base_url: str,
     *,
     path_params: Mapping[str, Any] | None,
+    query: Mapping[str, Any] | None,
     body: Mapping[str, Any] | None,
     apiv2_key: str,
     headers: Mapping[str, str] | None,
 ) -> Prepared:
-    """An APIv2 XML call: `nonce_str` (unless nonceless) and `sign` per the body's `sign_type` (MD5 default)."""
-    fields = transform_fields(op, dict(body or {}), {}, {}, None)
-    params = {k: _scalar(v) for k, v in fields.items() if v is not None and k != "sign"}
-    if not op.nonceless:
-        params.setdefault("nonce_str", secrets.token_hex(16))
-    sign_type = params.get("sign_type", v2.MD5)
-    if sign_type not in (v2.MD5, v2.HMAC_SHA256):
-        raise RequestValidationError(f"sign_type must be {v2.MD5!r} or {v2.HMAC_SHA256!r}")
-    params["sign"] = v2.sign(params, apiv2_key, sign_type)
-    content = v2.to_xml(params)
-    return Prepared(
+    """An APIv2 call. Its XML body carries `nonce_str` (unless nonceless) and `sign`; an operation without a body
+    whose page lists `sign` in the query (`signed_query`) signs its query fields instead, and adds no nonce."""
+    query_values = {k: _scalar(v) for k, v in (query or {}).items() if v is not None}
+    prepared = Prepared(
         method=op.method.upper(),
         url=(op.base_url or base_url).rstrip("/") + expand_path(op.path, path_params),
         api="v2",
-        headers={**{k: str(v) for k, v in (headers or {}).items() if v is not None}, "Content-Type": "text/xml"},
-        content=content,
-        signed_body=content,
-        retry_safe=_has_out_no(params),
+        headers={k: str(v) for k, v in (headers or {}).items() if v is not None},
         client_cert=op.client_cert,
-        v2_sign_type=sign_type,
         xml_response=op.response_media in ("application/xml", "text/xml"),
     )
+    signed = query_values
+    if op.signed_query:
+        query_values, prepared.v2_sign_type = _signed_v2(query_values, apiv2_key)
+    prepared.query = list(query_values.items())
+    if body is not None:
+        fields = transform_fields(op, dict(body), {}, {}, None)
+        signed = {k: _scalar(v) for k, v in fields.items() if v is not None and k != "sign"}
+        if not op.nonceless:
+            signed.setdefault("nonce_str", secrets.token_hex(16))
+        signed, prepared.v2_sign_type = _signed_v2(signed, apiv2_key)
+        prepared.content = prepared.signed_body = v2.to_xml(signed)
+        prepared.headers["Content-Type"] = "text/xml"
+    prepared.retry_safe = prepared.method == "GET" or _has_out_no(signed)
+    return prepared
+
+
+def _signed_v2(params: Mapping[str, str], apiv2_key: str) -> tuple[dict[str, str], str]:
+    """The fields with their `sign`, made per their own `sign_type` (MD5 when they name none); and that type."""
+    sign_type = params.get("sign_type", v2.MD5)
+    if sign_type not in (v2.MD5, v2.HMAC_SHA256):
+        raise RequestValidationError(f"sign_type must be {v2.MD5!r} or {v2.HMAC_SHA256!r}")
+    unsigned = {k: v for k, v in params.items() if k != "sign"}
+    return {**unsigned, "sign": v2.sign(unsigned, apiv2_key, sign_type)}, sign_type

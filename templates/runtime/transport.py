@@ -165,6 +165,7 @@ class _ClientCore:
                 op,
                 self.base_url,
                 path_params=path_params,
+                query=query,
                 body=body,
                 apiv2_key=self._credentials.apiv2_key,
                 headers=headers,

@@ -174,6 +174,20 @@ def test_timeout_and_extra_headers_are_passed_per_call(client: Any, recorder: Re
     assert recorder.last.extensions["timeout"]["read"] == 3.0
 
 
+def test_an_answer_that_does_not_fit_its_model_is_a_typed_error_without_its_values(
+    package: ModuleType, client: Any, recorder: Recorder, fake: FakeWeChatPay
+) -> None:
+    recorder.replies["/v3/pay/transactions/jsapi"] = {"prepay": "secret-value"}
+    with pytest.raises(package.ResponseValidationError, match="prepay_id: Field required") as caught:
+        client.v3.pay.transactions.jsapi.post(**JSAPI_EXAMPLE)
+    assert "secret-value" not in str(caught.value) and caught.value.__cause__ is None
+    assert caught.value.response.json() == {"prepay": "secret-value"}
+    headers, body = fake.notification({"out_trade_no": 7, "amount": {"total": "secret-value"}})
+    with pytest.raises(package.ResponseValidationError, match="out_trade_no: Input should be a valid string") as caught:
+        client.webhooks.parse(headers, body)
+    assert "secret-value" not in str(caught.value) and caught.value.response is None
+
+
 async def test_webhooks_are_typed_by_event_type(client: Any, aclient: Any, fake: FakeWeChatPay) -> None:
     headers, body = fake.notification({"out_trade_no": "T1", "amount": {"total": 1}})
     event = client.webhooks.parse(headers, body)

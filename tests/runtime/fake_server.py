@@ -205,6 +205,7 @@ class Route:
     handler: Handler
     nonceless: bool = False
     client_cert: bool = False
+    signed_query: bool = False  # APIv2 without a body: the query's fields carry the sign, and no nonce
 
 
 def v2_sign(params: dict[str, str], key: str, sign_type: str) -> str:
@@ -284,9 +285,16 @@ class FakeWeChatPay:
         self._httpd.server_close()
 
     def route(
-        self, method: str, path: str, handler: Handler, *, nonceless: bool = False, client_cert: bool = False
+        self,
+        method: str,
+        path: str,
+        handler: Handler,
+        *,
+        nonceless: bool = False,
+        client_cert: bool = False,
+        signed_query: bool = False,
     ) -> None:
-        self.routes[(method, path)] = Route(handler, nonceless, client_cert)
+        self.routes[(method, path)] = Route(handler, nonceless, client_cert, signed_query)
 
     def client_settings(self, *, public_key: bool | None = None, certificates: bool | None = None) -> dict[str, Any]:
         """Constructor arguments for a client of this merchant (both key modes when the server has both)."""
@@ -450,9 +458,10 @@ class FakeWeChatPay:
     def check_v2(self, request: FakeRequest, route: Route) -> str | None:
         params = request.xml
         sign_type = params.get("sign_type", "MD5")
-        if not route.nonceless and not params.get("nonce_str"):
+        nonceless = route.nonceless or route.signed_query
+        if not nonceless and not params.get("nonce_str"):
             return "nonce_str"
-        if route.nonceless and "nonce_str" in params:
+        if nonceless and "nonce_str" in params:
             return "unexpected nonce_str"
         if params.get("sign") != v2_sign(params, self.apiv2_key, sign_type):
             return "sign"
@@ -472,7 +481,11 @@ class FakeWeChatPay:
                 return Reply.error(401, "SIGN_ERROR", f"signature check failed: {reason}")
             return _as_reply(route.handler(request))
         try:
-            request.xml = {c.tag: c.text or "" for c in fromstring(request.body, forbid_dtd=True)}
+            request.xml = (
+                dict(request.query)  # the fields the sign covers
+                if route.signed_query
+                else {c.tag: c.text or "" for c in fromstring(request.body, forbid_dtd=True)}
+            )
         except Exception:  # noqa: BLE001 - any unparsable body is the merchant's error
             return Reply(200, v2_xml({"return_code": "FAIL", "return_msg": "XML format error"}), signed=False)
         reason = self.check_v2(request, route)

@@ -64,6 +64,25 @@ async def test_nonceless(c: Any, server: FakeWeChatPay) -> None:
     assert (await wait(c._send(op, body={"long_url": "weixin://wxpay"}))).xml()["short_url"] == "x"
 
 
+async def test_signed_query_without_a_body(c: Any, server: FakeWeChatPay) -> None:
+    server.route("GET", "/appauth/getaccesstoken", lambda req: {"access_token": "t1"}, signed_query=True)
+    op = rt.Operation(
+        "GET", "/appauth/getaccesstoken", api="v2", response_media="application/xml", signed_query=True
+    )
+    query = {"mch_id": "10000100", "code": "c1", "sign_type": "HMAC-SHA256"}
+    assert (await wait(c._send(op, query=query))).xml()["access_token"] == "t1"
+    sent = server.requests[-1]
+    assert server.rejections == [] and sent.body == b"" and set(sent.query) == {*query, "sign"}
+
+
+async def test_query_beside_a_signed_xml_body(c: Any, server: FakeWeChatPay) -> None:
+    server.route("POST", "/secapi/mch/submchmanage", lambda req: {"echo": req.query["action"]})
+    op = rt.Operation("POST", "/secapi/mch/submchmanage", api="v2", request_media="application/xml")
+    answer = await wait(c._send(op, query={"action": "add"}, body={"merchant_name": "m"}))
+    assert answer.xml()["echo"] == "add"
+    assert server.rejections == [] and "sign" not in server.requests[-1].query
+
+
 async def test_return_code_fail(c: Any, server: FakeWeChatPay) -> None:
     server.route(
         "POST",

@@ -68,6 +68,15 @@ async def test_json_post_with_sensitive_fields(c: Any, server: FakeWeChatPay) ->
     assert server.rejections == []
 
 
+async def test_a_json_string_query_parameter_is_sent_as_json(c: Any, server: FakeWeChatPay) -> None:
+    seen: list[FakeRequest] = []
+    server.route("GET", "/v3/marketing/partnerships", lambda req: seen.append(req) or {"data": []})
+    op = rt.Operation("GET", "/v3/marketing/partnerships", json_string_fields=("query:partner",))
+    await wait(c._send(op, query={"partner": {"type": "APPID", "appid": "wx1"}, "limit": 5}))
+    assert server.rejections == []  # the signature covers the query as sent
+    assert seen[0].query == {"partner": '{"type":"APPID","appid":"wx1"}', "limit": "5"}
+
+
 async def test_get_with_path_and_query(c: Any, server: FakeWeChatPay) -> None:
     seen: list[FakeRequest] = []
     server.route(

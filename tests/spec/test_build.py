@@ -98,6 +98,17 @@ def test_apiv2_xml_with_client_options_and_protocol_fields(specs: dict[str, dict
     assert nonceless["x-wechatpay-nonceless"] and "nonce_str" not in nonceless["requestBody"]["content"]["application/xml"]["schema"]["properties"]
 
 
+def test_text_examples_take_their_schema_type_where_the_wire_is_text(specs: dict[str, dict[str, Any]]) -> None:
+    xml = operation(specs, "openapi/v2/papay/querycontract", "post")["requestBody"]["content"]["application/xml"]
+    assert xml["example"]["plan_id"] == 20481  # written '20481' in APIv2 XML: the same text on the wire
+    assert xml["example"]["contract_id"] == "201905180000123456"  # a string field keeps its text
+    query = {p["name"]: p["example"] for p in operation(specs, "openapi/v3/global/settle/settlements", "get")["parameters"]}
+    assert query["limit"] == 20 and query["offset"] == 0  # '20' in a URL is 20
+    entrust = operation(specs, "openapi/v2/papay/entrustweb", "get")
+    sign = next(p for p in entrust["parameters"] if p["name"] == "sign")
+    assert sign["x-wechatpay-client-filled"]  # the client signs the query of a body-less APIv2 operation
+
+
 def test_upper_case_uri_keeps_the_page_spelling(specs: dict[str, dict[str, Any]]) -> None:
     (path,) = specs["openapi/v2/secapi/mch/queryInstitutionsub"]["paths"]
     assert path == "/secapi/mch/queryInstitutionsub"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .response import Response
 
 
 class WeChatPayError(Exception):
@@ -51,6 +54,15 @@ class PayloadTooLargeError(MalformedPayloadError):
 
 class UnsafeXMLError(MalformedPayloadError):
     """XML with a DTD, entity declaration or external reference: refused."""
+
+
+class ResponseValidationError(MalformedPayloadError):
+    """A verified response or notification does not fit its documented model. The message names the fields,
+    never their values; `response` is the response it came in (None for a notification), to read as sent."""
+
+    def __init__(self, message: str, response: Response | None = None) -> None:
+        super().__init__(message)
+        self.response = response
 
 
 class DownloadIntegrityError(WeChatPayError):

@@ -11,9 +11,10 @@ class Operation(NamedTuple):
 
     `encrypted_fields` are dotted pointers into the body (`payer.name`, `items[].name`), or
     `header:<name>` / `query:<name>`; their values are RSA-OAEP encrypted before sending.
-    `json_string_fields` travel as a JSON string: the caller passes a dict/list.
+    `json_string_fields` (same pointers) travel as a JSON string: the caller passes a dict/list.
     `idempotency_key`: the docs list an `Idempotency-Key` header; the runtime fills one when the
     caller does not, and reuses it across retries.
+    `signed_query`: an APIv2 operation without a body whose query carries `sign` (the runtime fills it).
     """
 
     method: str
@@ -28,3 +29,4 @@ class Operation(NamedTuple):
     base_url: str | None = None
     unsigned_response: bool = False
     idempotency_key: bool = False
+    signed_query: bool = False

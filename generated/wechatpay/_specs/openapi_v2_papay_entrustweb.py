@@ -40,9 +40,6 @@ class EntrustwebGetParams(RequestOptions):
     timestamp: str
     """发起签约时的秒级时间戳"""
 
-    sign: str
-    """对上述参数计算的签名"""
-
 
 _ENTRUSTWEB_GET = Endpoint(
     Operation(
@@ -52,6 +49,7 @@ _ENTRUSTWEB_GET = Endpoint(
         request_media=None,
         response_media=None,
         base_url="https://api.weixin.qq.com/",
+        signed_query=True,
     ),
     EntrustwebGetParams,
     {
@@ -64,7 +62,6 @@ _ENTRUSTWEB_GET = Endpoint(
         "notify_url": ("query", "notify_url"),
         "version": ("query", "version"),
         "timestamp": ("query", "timestamp"),
-        "sign": ("query", "sign"),
     },
     type(None),
 )
