@@ -212,9 +212,11 @@ def prepare_v2(
     body: Mapping[str, Any] | None,
     apiv2_key: str,
     headers: Mapping[str, str] | None,
+    encrypt: Encrypt | None = None,
 ) -> Prepared:
     """An APIv2 call. Its XML body carries `nonce_str` (unless nonceless) and `sign`; an operation without a body
-    whose page lists `sign` in the query (`signed_query`) signs its query fields instead, and adds no nonce."""
+    whose page lists `sign` in the query (`signed_query`) signs its query fields instead, and adds no nonce.
+    Sensitive fields are encrypted (with the APIv2 RSA key) before signing."""
     query_values = {k: _scalar(v) for k, v in (query or {}).items() if v is not None}
     prepared = Prepared(
         method=op.method.upper(),
@@ -229,7 +231,7 @@ def prepare_v2(
         query_values, prepared.v2_sign_type = _signed_v2(query_values, apiv2_key)
     prepared.query = list(query_values.items())
     if body is not None:
-        fields = transform_fields(op, dict(body), {}, {}, None)
+        fields = transform_fields(op, dict(body), {}, {}, encrypt)
         signed = {k: _scalar(v) for k, v in fields.items() if v is not None and k != "sign"}
         if not op.nonceless:
             signed.setdefault("nonce_str", secrets.token_hex(16))

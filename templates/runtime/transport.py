@@ -73,6 +73,7 @@ class _ClientCore:
         platform_certificates: KeySource | Iterable[KeySource] | None = None,
         apiv3_key: str | bytes | None = None,
         apiv2_key: str | None = None,
+        apiv2_rsa_public_key: KeySource | None = None,
         client_cert: KeySource | None = None,
         base_url: str = DEFAULT_BASE_URL,
         timeout: float | httpx.Timeout = 10.0,
@@ -86,7 +87,8 @@ class _ClientCore:
         APIv3 needs `private_key` + `merchant_serial_no` and a way to verify answers: `wechatpay_public_key`
         + `wechatpay_public_key_id`, `platform_certificates`, and/or `apiv3_key` (certificates are then
         downloaded when needed). APIv2 needs `apiv2_key`; `client_cert` (apiclient_cert.pem, its key being
-        `private_key`) for operations that require mTLS. `verify` is True, False or a CA bundle path.
+        `private_key`) for operations that require mTLS; `apiv2_rsa_public_key` (the PEM /risk/getpublickey
+        returns) for the sensitive fields of APIv2 bank payments and risk queries. `verify` is True, False or a CA bundle path.
         `clock` and `allow_short_apiv3_key_for_tests` exist for tests.
         """
         self._credentials: Credentials = load_credentials(
@@ -98,6 +100,7 @@ class _ClientCore:
             platform_certificates=platform_certificates,
             apiv3_key=apiv3_key,
             apiv2_key=apiv2_key,
+            apiv2_rsa_public_key=apiv2_rsa_public_key,
             client_cert=client_cert,
             allow_short_apiv3_key_for_tests=allow_short_apiv3_key_for_tests,
         )
@@ -121,7 +124,7 @@ class _ClientCore:
     def from_env(cls: type[_C], environ: Mapping[str, str] | None = None, **overrides: Any) -> _C:
         """A client from WECHATPAY_MCHID, WECHATPAY_MERCHANT_SERIAL_NO, WECHATPAY_PRIVATE_KEY, WECHATPAY_PUBLIC_KEY,
         WECHATPAY_PUBLIC_KEY_ID, WECHATPAY_PLATFORM_CERTIFICATES, WECHATPAY_APIV3_KEY, WECHATPAY_APIV2_KEY,
-        WECHATPAY_CLIENT_CERT, WECHATPAY_BASE_URL, WECHATPAY_TIMEOUT, WECHATPAY_MAX_RETRIES; keyword arguments win."""
+        WECHATPAY_APIV2_RSA_PUBLIC_KEY, WECHATPAY_CLIENT_CERT, WECHATPAY_BASE_URL, WECHATPAY_TIMEOUT, WECHATPAY_MAX_RETRIES; keyword arguments win."""
         settings = settings_from_env(os.environ if environ is None else environ)
         settings.update(overrides)
         return cls(**settings)
@@ -161,6 +164,12 @@ class _ClientCore:
                 raise ConfigurationError("apiv2_key: required for APIv2 operations")
             if body is not None and not isinstance(body, Mapping):
                 raise RequestValidationError("an APIv2 body must be a dict")
+            rsa_key = self._credentials.apiv2_rsa_public_key
+            if op.encrypted_fields and rsa_key is None:
+                raise ConfigurationError(
+                    "apiv2_rsa_public_key: required for this operation's sensitive fields "
+                    "(the key /risk/getpublickey returns)"
+                )
             prepared = prepare_v2(
                 op,
                 self.base_url,
@@ -169,6 +178,7 @@ class _ClientCore:
                 body=body,
                 apiv2_key=self._credentials.apiv2_key,
                 headers=headers,
+                encrypt=(lambda text: rsa_encrypt(rsa_key, text)) if rsa_key is not None else None,
             )
         else:
             if self._credentials.private_key is None:

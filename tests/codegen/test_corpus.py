@@ -81,7 +81,7 @@ def test_page_examples_round_trip(tree: Path, specs: list[SpecFile], api: Api) -
     print(outcome.summary)
     assert not outcome.differing, "\n".join(outcome.differing[:20])
     assert outcome.sent["APIv3"] > 900 and outcome.sent["APIv2 XML"] > 100
-    # A few page examples break their own table (a value outside the enum, `'TRUE'` for a boolean: 17 on the
-    # 2026-08 snapshot) and two APIv2 operations need the APIv2 RSA key the runtime lacks: refused with a clear
-    # error naming the field, never sent altered.
+    # A few page examples break their own table (17 on the 2026-08 snapshot: a value outside the enum, often a
+    # placeholder 0; `'TRUE'` for a boolean; a string for a string[]): refused with a clear error naming the
+    # field, never sent altered.
     assert len(outcome.refused) <= len(calls) // 40, "\n".join(outcome.refused)

@@ -157,6 +157,12 @@ def default_merchant() -> Merchant:
     return Merchant.create()
 
 
+@functools.lru_cache(maxsize=1)
+def apiv2_rsa_key() -> rsa.RSAPrivateKey:
+    """The key behind /risk/getpublickey: APIv2 bank payments and risk queries encrypt their sensitive fields to it."""
+    return new_key()
+
+
 # -- requests and replies ------------------------------------------------------------------------------
 
 
@@ -241,6 +247,7 @@ class FakeWeChatPay:
         self.signer = signers[0]
         self.apiv3_key = apiv3_key
         self.apiv2_key = apiv2_key
+        self.apiv2_rsa_key = apiv2_rsa_key()
         self.fault: str | None = None
         self.routes: dict[tuple[str, str], Route] = {}
         self.requests: list[FakeRequest] = []
@@ -304,6 +311,7 @@ class FakeWeChatPay:
             "private_key": private_pem(self.merchant.key),
             "apiv3_key": self.apiv3_key.decode(),
             "apiv2_key": self.apiv2_key,
+            "apiv2_rsa_public_key": public_pem(self.apiv2_rsa_key.public_key()),
             "base_url": self.base_url,
         }
         certs = [cert_pem(s.certificate) for s in self.signers.values() if s.certificate is not None]
@@ -314,6 +322,11 @@ class FakeWeChatPay:
         if certs and certificates is not False:
             settings["platform_certificates"] = certs
         return settings
+
+    def decrypt_v2(self, ciphertext: str) -> str:
+        """An APIv2 sensitive field as the service reads it: with the /risk/getpublickey key."""
+        plaintext: bytes = self.apiv2_rsa_key.decrypt(base64.b64decode(ciphertext), OAEP)
+        return plaintext.decode()
 
     def decrypt(self, request: FakeRequest, ciphertext: str) -> str:
         """A sensitive field as the service reads it: with the key named by Wechatpay-Serial."""

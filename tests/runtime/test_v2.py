@@ -83,6 +83,21 @@ async def test_query_beside_a_signed_xml_body(c: Any, server: FakeWeChatPay) -> 
     assert server.rejections == [] and "sign" not in server.requests[-1].query
 
 
+async def test_sensitive_fields_are_encrypted_with_the_apiv2_rsa_key(c: Any, server: FakeWeChatPay) -> None:
+    server.route("POST", "/mmpaysptrans/pay_bank", lambda req: {"echo": server.decrypt_v2(req.xml["enc_bank_no"])})
+    op = rt.Operation("POST", "/mmpaysptrans/pay_bank", api="v2", encrypted_fields=("enc_bank_no",))
+    answer = await wait(c._send(op, body={"mch_id": "10000100", "enc_bank_no": "6225880000000000"}))
+    assert answer.xml()["echo"] == "6225880000000000" and server.rejections == []  # signed over the ciphertext
+
+
+async def test_sensitive_apiv2_fields_need_the_rsa_key(server: FakeWeChatPay) -> None:
+    settings = {k: v for k, v in server.client_settings().items() if k != "apiv2_rsa_public_key"}
+    op = rt.Operation("POST", "/mmpaysptrans/pay_bank", api="v2", encrypted_fields=("enc_bank_no",))
+    with rt.SyncClientBase(**settings) as client, pytest.raises(rt.ConfigurationError, match="apiv2_rsa_public_key"):
+        client._send(op, body={"enc_bank_no": "6225880000000000"})
+    assert server.requests == []
+
+
 async def test_return_code_fail(c: Any, server: FakeWeChatPay) -> None:
     server.route(
         "POST",

@@ -35,6 +35,7 @@ ENVIRONMENT = {
     "platform_certificates": "WECHATPAY_PLATFORM_CERTIFICATES",
     "apiv3_key": "WECHATPAY_APIV3_KEY",
     "apiv2_key": "WECHATPAY_APIV2_KEY",
+    "apiv2_rsa_public_key": "WECHATPAY_APIV2_RSA_PUBLIC_KEY",
     "client_cert": "WECHATPAY_CLIENT_CERT",
     "base_url": "WECHATPAY_BASE_URL",
     "timeout": "WECHATPAY_TIMEOUT",
@@ -53,6 +54,7 @@ class ClientSettings(TypedDict, total=False):
     platform_certificates: KeySource | Iterable[KeySource]
     apiv3_key: str | bytes
     apiv2_key: str
+    apiv2_rsa_public_key: KeySource
     client_cert: KeySource
     base_url: str
     timeout: float | httpx.Timeout
@@ -130,10 +132,10 @@ def load_public_key(value: KeySource, setting: str = "wechatpay_public_key") -> 
     pem = _read_pem(value, setting)
     kind = _pem_kind(pem)
     if "PRIVATE KEY" in kind:
-        raise ConfigurationError(f"{setting}: got a private key where the WeChat Pay public key belongs")
+        raise ConfigurationError(f"{setting}: got a private key where a public key belongs")
     if "CERTIFICATE" in kind:
         raise ConfigurationError(
-            f"{setting}: got a certificate where the WeChat Pay public key belongs (pass it in platform_certificates)"
+            f"{setting}: got a certificate where a public key belongs (pass it in platform_certificates)"
         )
     try:
         key = serialization.load_pem_public_key(pem)
@@ -236,6 +238,7 @@ class Credentials(NamedTuple):
     platform_certificates: tuple[x509.Certificate, ...]
     apiv3_key: bytes | None
     apiv2_key: str | None
+    apiv2_rsa_public_key: RSAPublicKey | None
     client_certificate: ClientCertificate | None
 
     def __repr__(self) -> str:
@@ -255,6 +258,7 @@ def load_credentials(
     platform_certificates: KeySource | Iterable[KeySource] | None,
     apiv3_key: str | bytes | None,
     apiv2_key: str | None,
+    apiv2_rsa_public_key: KeySource | None,
     client_cert: KeySource | None,
     allow_short_apiv3_key_for_tests: bool = False,
 ) -> Credentials:
@@ -293,6 +297,9 @@ def load_credentials(
         ),
         apiv3_key=_apiv3_key(apiv3_key, allow_short_apiv3_key_for_tests) if apiv3_key is not None else None,
         apiv2_key=_apiv2_key(apiv2_key) if apiv2_key is not None else None,
+        apiv2_rsa_public_key=(
+            load_public_key(apiv2_rsa_public_key, "apiv2_rsa_public_key") if apiv2_rsa_public_key is not None else None
+        ),
         client_certificate=client_certificate,
     )
 
