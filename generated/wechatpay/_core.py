@@ -128,8 +128,10 @@ class Resource:
         self._path_params = dict(path_params or {})
 
     def _call(self, endpoint: Endpoint[T], arguments: Mapping[str, object]) -> T:
-        response = self._client._send(endpoint.operation, **endpoint.request(arguments, self._path_params))
-        return endpoint.result(response)
+        request = endpoint.request(arguments, self._path_params)
+        if endpoint.operation.redirect:
+            return cast(T, self._client._redirect_url(endpoint.operation, **request))
+        return endpoint.result(self._client._send(endpoint.operation, **request))
 
 
 class AsyncResource:
@@ -140,8 +142,10 @@ class AsyncResource:
         self._path_params = dict(path_params or {})
 
     async def _call(self, endpoint: Endpoint[T], arguments: Mapping[str, object]) -> T:
-        response = await self._client._send(endpoint.operation, **endpoint.request(arguments, self._path_params))
-        return endpoint.result(response)
+        request = endpoint.request(arguments, self._path_params)
+        if endpoint.operation.redirect:
+            return cast(T, self._client._redirect_url(endpoint.operation, **request))
+        return endpoint.result(await self._client._send(endpoint.operation, **request))
 
 
 class Child:

@@ -252,6 +252,12 @@ def _find_operations(spec: SpecFile, section: str, key: str, item: Any) -> Itera
         yield _Found(spec, where, key, method, data, api, call_path)
 
 
+def _redirect(operation: dict[str, Any]) -> bool:
+    """The page answers with a 30x only: the operation is a URL the user's browser is sent to."""
+    codes = [str(code) for code in operation.get("responses") or {}]
+    return any(code.startswith("3") for code in codes) and not any(code.startswith("2") for code in codes)
+
+
 def _expect(condition: bool, spec: SpecFile, where: str, message: str) -> None:
     if not condition:
         _fail(spec, where, message)
@@ -403,6 +409,8 @@ class _SpecBuilder:
                 p.get("in") == "query" and p.get("name") == "sign" and p.get("x-wechatpay-client-filled")
                 for p in f.data.get("parameters") or []
             ),
+            "redirect": _redirect(f.data),
+            "fragment": str(f.data.get("x-wechatpay-fragment") or ""),
         }
         essential = ("method", "path", "api", "request_media", "response_media")
         return tuple((k, v) for k, v in facts.items() if k in essential or v)
@@ -432,7 +440,7 @@ class _SpecBuilder:
     def _returns(self, f: _Found, stem: str) -> str:
         media, schema, where = self._response(f)
         if media is None:
-            return "None"
+            return "str" if _redirect(f.data) else "None"
         if media not in (JSON_MEDIA, "application/xml", "text/xml"):
             return "bytes"
         assert schema is not None

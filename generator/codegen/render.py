@@ -219,7 +219,9 @@ def _class_head(name: str, bases: list[str]) -> str:
 def _method_doc(op: Operation) -> str:
     """Summary, description, doc link; the arguments are documented on the Params TypedDict."""
     link = f"Docs: {op.doc_url}" if op.doc_url else ""
-    parts = [op.summary, op.description, link, f"Arguments: `{op.params_class.name}`."]
+    redirect = "Returns the URL to send the user's browser to (built and signed here; nothing is sent)."
+    returns = redirect if dict(op.runtime).get("redirect") else ""
+    parts = [op.summary, op.description, link, f"Arguments: `{op.params_class.name}`.", returns]
     return "\n\n".join(part for part in parts if part)
 
 

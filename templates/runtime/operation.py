@@ -15,6 +15,8 @@ class Operation(NamedTuple):
     `idempotency_key`: the docs list an `Idempotency-Key` header; the runtime fills one when the
     caller does not, and reuses it across retries.
     `signed_query`: an APIv2 operation without a body whose query carries `sign` (the runtime fills it).
+    `redirect`: the page documents a 30x answer only: the operation is a URL the user's browser is sent to,
+    which the client builds (signed where the page signs it) and never sends; `fragment` ends it.
     """
 
     method: str
@@ -30,3 +32,5 @@ class Operation(NamedTuple):
     unsigned_response: bool = False
     idempotency_key: bool = False
     signed_query: bool = False
+    redirect: bool = False
+    fragment: str = ""

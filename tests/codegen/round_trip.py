@@ -39,6 +39,7 @@ class ExampleCall:
     body: Any
     client_filled: frozenset[str] = frozenset()  # APIv2 body fields the runtime fills (nonce_str, sign)
     query_filled: frozenset[str] = frozenset()  # query fields the runtime fills (an APIv2 query's sign)
+    redirect: bool = False  # the method returns the URL for the user's browser instead of sending it
 
     @property
     def title(self) -> str:
@@ -117,6 +118,7 @@ def _example_call(op: Operation, spec: dict[str, Any]) -> ExampleCall | None:
         body={k: v for k, v in body.items() if k not in filled} if isinstance(body, dict) else body,
         client_filled=frozenset(filled),
         query_filled=frozenset(n for (where, n), p in declared.items() if where == "query" and p.get("x-wechatpay-client-filled")),
+        redirect=bool(dict(op.runtime).get("redirect")),
     )
 
 
@@ -195,6 +197,12 @@ def _is_json_text(text: str) -> bool:
     return True
 
 
+def _kind(call: ExampleCall) -> str:
+    if call.redirect:
+        return "browser URL"
+    return "APIv2 XML" if call.media in XML_MEDIA else "APIv3"
+
+
 class Replier:
     """A transport that keeps each request and answers as WeChat Pay would: APIv3 with a signed empty 204,
     APIv2 with signed XML."""
@@ -221,16 +229,18 @@ def send_examples(package: ModuleType, calls: list[ExampleCall], fake: FakeWeCha
     parse_xml = __import__(f"{package.__name__}._runtime.v2", fromlist=["parse_xml"]).parse_xml
     outcome = Outcome()
     for call in calls:
-        before = len(replier.requests)
+        before, result = len(replier.requests), None
         try:
             with warnings.catch_warnings():  # deprecated operations warn on every call
                 warnings.simplefilter("ignore", DeprecationWarning)
-                getattr(client.chain(call.call_path), call.method)(**call.arguments)
+                result = getattr(client.chain(call.call_path), call.method)(**call.arguments)
         except package.RequestValidationError as exc:
             outcome.refused.append(f"{call.title}: {exc}")
             continue
         except package.WeChatPayError:
             pass  # the reply does not fit an operation that answers with a body: the request was sent all the same
+        if call.redirect and isinstance(result, str):
+            replier.requests.append(httpx.Request(call.method.upper(), result))  # the browser's request
         if len(replier.requests) == before:
             outcome.differing.append(f"{call.title}: nothing sent")
             continue
@@ -238,5 +248,5 @@ def send_examples(package: ModuleType, calls: list[ExampleCall], fake: FakeWeCha
         if found:
             outcome.differing.append(f"{call.title}: {'; '.join(found)}")
         else:
-            outcome.sent["APIv2 XML" if call.media in XML_MEDIA else "APIv3"] += 1
+            outcome.sent[_kind(call)] += 1
     return outcome

@@ -6,6 +6,7 @@ import json
 from types import ModuleType
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.runtime.fake_server import FakeRequest, FakeWeChatPay, Reply, cert_pem, v2_sign, v2_xml
@@ -118,3 +119,24 @@ async def test_v2_bill_download_failure_is_a_typed_error(
         lambda: client.v2.pay.downloadbill.post(appid="wx1", mch_id="1900012345", bill_date="20240517"),
     )
     assert (error.code, error.message, error.detail["error_code"]) == ("FAIL", "No Bill Exist", "20002")
+
+
+async def test_a_redirect_page_is_a_signed_url_for_the_browser(client: Any, server: FakeWeChatPay) -> None:
+    url = await wait(
+        client.v2.papay.entrustweb.get(
+            appid="wx5e8d3c1a9b7f2460",
+            mch_id="1900012345",
+            plan_id=20481,
+            contract_code="CT1",
+            request_serial=7001,
+            contract_display_account="月度会员 & 续费",
+            notify_url="https://shop.example.com/papay/notify",
+            version="1.0",
+            timestamp="1716000000",
+        )
+    )
+    assert url.startswith("https://api.weixin.qq.com/papay/entrustweb?") and url.endswith("#wechat_redirect")
+    query = dict(httpx.URL(url).params)
+    assert query["contract_display_account"] == "月度会员 & 续费" and query["plan_id"] == "20481"
+    assert query["sign"] == v2_sign({k: v for k, v in query.items() if k != "sign"}, server.apiv2_key, "MD5")
+    assert server.requests == []  # built here: the browser goes there, not this client

@@ -200,6 +200,20 @@ class _ClientCore:
         prepared.headers.update({k: str(v) for k, v in (extra_headers or {}).items()})
         return prepared
 
+    def _redirect_url(
+        self,
+        op: Operation,
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: Any = None,
+        **options: Any,  # timeout and extra headers: nothing is sent
+    ) -> str:
+        """The URL of a `redirect` operation, signed as a call would be; sent to no one."""
+        prepared = self._prepare(op, path_params, query, headers, body, None)
+        return str(httpx.URL(prepared.url, params=prepared.query)) + op.fragment
+
     def _prepare_download(self, url: str) -> Prepared:
         """Signed GET of a `download_url`; refused for another host, which would receive a usable signature."""
         target, base = httpx.URL(url), httpx.URL(self.base_url)

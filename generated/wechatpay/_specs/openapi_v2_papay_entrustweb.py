@@ -50,6 +50,8 @@ _ENTRUSTWEB_GET = Endpoint(
         response_media=None,
         base_url="https://api.weixin.qq.com/",
         signed_query=True,
+        redirect=True,
+        fragment="#wechat_redirect",
     ),
     EntrustwebGetParams,
     {
@@ -63,33 +65,37 @@ _ENTRUSTWEB_GET = Endpoint(
         "version": ("query", "version"),
         "timestamp": ("query", "timestamp"),
     },
-    type(None),
+    str,
 )
 
 
 class EntrustwebResource(Resource):
     """`v2/papay/entrustweb`: GET"""
 
-    def get(self, **kwargs: Unpack[EntrustwebGetParams]) -> None:
+    def get(self, **kwargs: Unpack[EntrustwebGetParams]) -> str:
         """公众号页面签约代扣
 
         商户把用户引导至微信的签约页面，用户确认后即与商户建立委托代扣协议；本接口不返回数据，而是由浏览器跳转完成签约。
 
         Docs: https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_1.shtml
 
-        Arguments: `EntrustwebGetParams`."""
+        Arguments: `EntrustwebGetParams`.
+
+        Returns the URL to send the user's browser to (built and signed here; nothing is sent)."""
         return self._call(_ENTRUSTWEB_GET, kwargs)
 
 
 class AsyncEntrustwebResource(AsyncResource):
     """`v2/papay/entrustweb`: GET"""
 
-    async def get(self, **kwargs: Unpack[EntrustwebGetParams]) -> None:
+    async def get(self, **kwargs: Unpack[EntrustwebGetParams]) -> str:
         """公众号页面签约代扣
 
         商户把用户引导至微信的签约页面，用户确认后即与商户建立委托代扣协议；本接口不返回数据，而是由浏览器跳转完成签约。
 
         Docs: https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_1.shtml
 
-        Arguments: `EntrustwebGetParams`."""
+        Arguments: `EntrustwebGetParams`.
+
+        Returns the URL to send the user's browser to (built and signed here; nothing is sent)."""
         return await self._call(_ENTRUSTWEB_GET, kwargs)
