@@ -200,18 +200,11 @@ class _ClientCore:
         prepared.headers.update({k: str(v) for k, v in (extra_headers or {}).items()})
         return prepared
 
-    def _redirect_url(
-        self,
-        op: Operation,
-        *,
-        path_params: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        body: Any = None,
-        **options: Any,  # timeout and extra headers: nothing is sent
-    ) -> str:
-        """The URL of a `redirect` operation, signed as a call would be; sent to no one."""
-        prepared = self._prepare(op, path_params, query, headers, body, None)
+    def _redirect_url(self, op: Operation, **call: Any) -> str:
+        """The URL of a `redirect` operation from `_send`'s keyword arguments, signed as a call would be; sent to
+        no one, so the timeout and extra headers go unused."""
+        get = call.get
+        prepared = self._prepare(op, get("path_params"), get("query"), get("headers"), get("body"), None)
         return str(httpx.URL(prepared.url, params=prepared.query)) + op.fragment
 
     def _prepare_download(self, url: str) -> Prepared:
