@@ -357,6 +357,7 @@ def build(layout: Layout, options: GenerateOptions, jobs: int = 1, progress: Pro
             return outcome
         _refuse_foreign_files(outcome.updates)
         commit(outcome.updates, layout.out)
+    Cache(layout.cache).prune()
     outcome.seconds = time.monotonic() - started
     return outcome
 

@@ -35,6 +35,7 @@ import os
 import shutil
 import signal
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +70,11 @@ def tree_digest(files: Mapping[str, bytes]) -> str:
 
 
 class Cache:
-    """A content-addressed store: `key -> bytes`, one file per entry, written atomically so concurrent runs can share it."""
+    """A content-addressed store: `key -> bytes`, one file per entry, written atomically so concurrent runs can share it.
+    A read marks its entry used (mtime), and `prune` drops entries no run has used for a while: every docs or
+    generator change adds entries, and nothing else would ever remove the old ones."""
+
+    MAX_IDLE_SECONDS = 30 * 24 * 3600
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -78,10 +83,23 @@ class Cache:
         return self.root / key[:2] / key[2:]
 
     def get(self, key: str) -> bytes | None:
+        path = self._path(key)
         try:
-            return self._path(key).read_bytes()
-        except FileNotFoundError:
+            data = path.read_bytes()
+            os.utime(path)
+        except FileNotFoundError:  # never stored, or pruned meanwhile
             return None
+        return data
+
+    def prune(self, max_idle: float = MAX_IDLE_SECONDS) -> int:
+        """Remove the entries (and leftover temporary files) unused for `max_idle` seconds; how many went."""
+        cutoff, removed = time.time() - max_idle, 0
+        for entry in self.root.glob("*/*") if self.root.is_dir() else []:
+            with contextlib.suppress(FileNotFoundError):  # a concurrent prune got there first
+                if entry.stat().st_mtime < cutoff:
+                    entry.unlink()
+                    removed += 1
+        return removed
 
     def put(self, key: str, data: bytes) -> None:
         """Store `data` under `key`, unless it is there already: a key always names the same content."""

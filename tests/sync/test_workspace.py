@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,20 @@ def test_cache_round_trip(tmp_path: Path) -> None:
     cache.put(key, b"spec")
     assert cache.get(key) == b"spec"
     assert list((tmp_path / "cache").rglob("*.tmp")) == []
+
+
+def test_cache_prune_drops_only_entries_no_run_has_used_for_a_month(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
+    idle, read, fresh = digest("idle"), digest("read"), digest("fresh")
+    for key in (idle, read, fresh):
+        cache.put(key, key.encode())
+    long_ago = time.time() - 40 * 24 * 3600
+    for key in (idle, read):
+        os.utime(tmp_path / "cache" / key[:2] / key[2:], (long_ago, long_ago))
+    assert cache.get(read) == read.encode()  # a read marks the entry used
+    assert cache.prune() == 1
+    assert cache.get(idle) is None and cache.get(read) and cache.get(fresh)
+    assert Cache(tmp_path / "nothing").prune() == 0
 
 
 def test_trees_leave_out_control_files_and_bytecode(tmp_path: Path) -> None:
