@@ -226,19 +226,19 @@ def prepare_v2(
         client_cert=op.client_cert,
         xml_response=op.response_media in ("application/xml", "text/xml"),
     )
-    signed = query_values
     if op.signed_query:
         query_values, prepared.v2_sign_type = _signed_v2(query_values, apiv2_key)
     prepared.query = list(query_values.items())
+    fields = query_values  # the call's own fields: the body's when there is one
     if body is not None:
-        fields = transform_fields(op, dict(body), {}, {}, encrypt)
-        signed = {k: _scalar(v) for k, v in fields.items() if v is not None and k != "sign"}
+        encoded = transform_fields(op, dict(body), {}, {}, encrypt)
+        fields = {k: _scalar(v) for k, v in encoded.items() if v is not None and k != "sign"}
         if not op.nonceless:
-            signed.setdefault("nonce_str", secrets.token_hex(16))
-        signed, prepared.v2_sign_type = _signed_v2(signed, apiv2_key)
-        prepared.content = prepared.signed_body = v2.to_xml(signed)
+            fields.setdefault("nonce_str", secrets.token_hex(16))
+        fields, prepared.v2_sign_type = _signed_v2(fields, apiv2_key)
+        prepared.content = prepared.signed_body = v2.to_xml(fields)
         prepared.headers["Content-Type"] = "text/xml"
-    prepared.retry_safe = prepared.method == "GET" or _has_out_no(signed)
+    prepared.retry_safe = prepared.method == "GET" or _has_out_no(fields)
     return prepared
 
 
