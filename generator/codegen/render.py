@@ -20,7 +20,7 @@ from black.mode import TargetVersion
 from black.parsing import InvalidInput
 
 from generator.codegen import source
-from generator.codegen.model import Api, ClassDef, Field, Node, Operation, Plan, SpecModule, assemble, plan
+from generator.codegen.model import Api, ClassDef, Field, Node, Operation, SpecModule, assemble, plan
 from generator.codegen.options import BUILTIN_TEMPLATES, CodegenError, GenerateOptions
 from generator.codegen.source import Call, Code
 from generator.spec.io import SpecFile

@@ -7,7 +7,6 @@ from types import ModuleType
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.runtime.fake_server import FakeRequest, FakeWeChatPay, Reply, cert_pem, v2_sign, v2_xml
 from tests.runtime.test_v2 import tls_server  # noqa: F401 - the HTTPS service that asks for a client certificate

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from .conftest import rt
-from .fake_server import FakeRequest, FakeWeChatPay, Merchant, Reply, Signer, cert_pem, private_pem, v2_sign, v2_xml
+from .fake_server import FakeWeChatPay, Merchant, Reply, Signer, cert_pem, private_pem, v2_sign, v2_xml
 from .helpers import make_client, wait
 
 
