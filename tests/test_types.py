@@ -1,4 +1,4 @@
-"""The generator is typed throughout: mypy --strict finds nothing."""
+"""The generator is typed throughout (mypy --strict finds nothing) and carries no unused import or undefined name."""
 
 from __future__ import annotations
 
@@ -11,5 +11,16 @@ from tests.conftest import ROOT
 def test_mypy_strict_on_the_generator() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "generator"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_unused_imports_or_undefined_names() -> None:
+    folders = ["generator", "templates", "tests", "benchmarks"]
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--select", "F", "--output-format", "concise", *folders],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
