@@ -111,6 +111,20 @@ async def test_return_code_fail(c: Any, server: FakeWeChatPay) -> None:
     assert (caught.value.code, caught.value.message) == ("FAIL", "签名错误")
 
 
+async def test_result_code_fail_is_a_typed_error_once_its_sign_verifies(c: Any, server: FakeWeChatPay) -> None:
+    failure = {"result_code": "FAIL", "err_code": "ORDERNOTEXIST", "err_code_des": "订单不存在"}
+    server.route("POST", "/pay/orderquery", lambda req: failure)
+    op = rt.Operation("POST", "/pay/orderquery", api="v2", request_media="application/xml")
+    with pytest.raises(rt.APIStatusError) as caught:
+        await wait(c._send(op, body={"out_trade_no": "T1"}))
+    assert (caught.value.code, caught.value.message) == ("ORDERNOTEXIST", "订单不存在")
+    assert caught.value.detail["err_code"] == "ORDERNOTEXIST"
+    forged = {"return_code": "SUCCESS", **failure, "sign": "0" * 32}
+    server.route("POST", "/pay/orderquery", lambda req: Reply(200, v2_xml(forged), signed=False))
+    with pytest.raises(rt.SignatureVerificationError):
+        await wait(c._send(op, body={"out_trade_no": "T1"}))
+
+
 async def test_service_rejects_wrong_key(server: FakeWeChatPay) -> None:
     server.route("POST", "/pay/orderquery", lambda req: {"trade_state": "SUCCESS"})
     async with make_client("sync", server, apiv2_key="0" * 32) as client:

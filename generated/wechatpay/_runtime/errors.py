@@ -70,7 +70,8 @@ class DownloadIntegrityError(WeChatPayError):
 
 
 class APIStatusError(WeChatPayError):
-    """The service answered with an error: a non-2xx status, or an APIv2 `return_code` of FAIL."""
+    """The service answered with an error: a non-2xx status; or APIv2's `return_code` FAIL, or its signed
+    `result_code` FAIL (a business failure: `code` is the `err_code`, such as USERPAYING or ORDERNOTEXIST)."""
 
     def __init__(
         self,

@@ -361,18 +361,24 @@ class _ClientCore:
             return Response(raw.status_code, raw.headers, raw.content)  # a file (e.g. downloadbill)
         params = Response(raw.status_code, raw.headers, raw.content).xml()
         if params.get("return_code") != "SUCCESS":
-            raise APIStatusError(
-                raw.status_code,
-                code=params.get("return_code") or "FAIL",
-                message=params.get("return_msg"),
-                detail=params,
-                request_id=raw.headers.get("Request-ID"),
-                body=raw.content,
-            )
+            raise self._v2_error(raw, params, params.get("return_code") or "FAIL", params.get("return_msg"))
         assert self._credentials.apiv2_key is not None
         if "sign" in params and not sign_matches(params, self._credentials.apiv2_key, prepared.v2_sign_type):
             raise SignatureVerificationError("APIv2 response sign does not match")
+        if params.get("result_code") == "FAIL":  # genuine (verified), but the business call did not succeed
+            raise self._v2_error(raw, params, params.get("err_code") or "FAIL", params.get("err_code_des"))
         return Response(raw.status_code, raw.headers, raw.content)
+
+    @staticmethod
+    def _v2_error(raw: httpx.Response, params: dict[str, str], code: str, message: str | None) -> APIStatusError:
+        return APIStatusError(
+            raw.status_code,
+            code=code,
+            message=message,
+            detail=params,
+            request_id=raw.headers.get("Request-ID"),
+            body=raw.content,
+        )
 
     # The notification helpers (XML, AES) are imported when first used: a client that only calls stays light.
     def _verify_notification(self, headers: Mapping[str, str], body: bytes) -> None:
