@@ -118,7 +118,9 @@ def transform_fields(
     return body
 
 
-def _apply(pointer: str, body: Any, query: dict[str, Any], headers: dict[str, str], fn: Callable[[Any, str], Any]) -> None:
+def _apply(
+    pointer: str, body: Any, query: dict[str, Any], headers: dict[str, str], fn: Callable[[Any, str], Any]
+) -> None:
     """`query:<name>` and `header:<name>` reach a parameter; any other pointer reaches into the body."""
     location, _, name = pointer.partition(":")
     if name and location in ("query", "header"):

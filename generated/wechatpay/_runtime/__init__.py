@@ -33,7 +33,9 @@ from .transport import DEFAULT_BASE_URL, AsyncClientBase, SyncClientBase
 if TYPE_CHECKING:
     from .notifications import NotificationReply, notification_failure, notification_success, v2_notification_reply
 
-_NOTIFICATIONS = frozenset({"NotificationReply", "notification_failure", "notification_success", "v2_notification_reply"})
+_NOTIFICATIONS = frozenset(
+    {"NotificationReply", "notification_failure", "notification_success", "v2_notification_reply"}
+)
 
 
 def __getattr__(name: str) -> Any:

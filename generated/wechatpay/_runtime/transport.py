@@ -88,7 +88,8 @@ class _ClientCore:
         + `wechatpay_public_key_id`, `platform_certificates`, and/or `apiv3_key` (certificates are then
         downloaded when needed). APIv2 needs `apiv2_key`; `client_cert` (apiclient_cert.pem, its key being
         `private_key`) for operations that require mTLS; `apiv2_rsa_public_key` (the PEM /risk/getpublickey
-        returns) for the sensitive fields of APIv2 bank payments and risk queries. `verify` is True, False or a CA bundle path.
+        returns) for the sensitive fields of APIv2 bank payments and risk queries. `verify` is True, False or a CA
+        bundle path.
         `clock` and `allow_short_apiv3_key_for_tests` exist for tests.
         """
         self._credentials: Credentials = load_credentials(
@@ -124,7 +125,8 @@ class _ClientCore:
     def from_env(cls: type[_C], environ: Mapping[str, str] | None = None, **overrides: Any) -> _C:
         """A client from WECHATPAY_MCHID, WECHATPAY_MERCHANT_SERIAL_NO, WECHATPAY_PRIVATE_KEY, WECHATPAY_PUBLIC_KEY,
         WECHATPAY_PUBLIC_KEY_ID, WECHATPAY_PLATFORM_CERTIFICATES, WECHATPAY_APIV3_KEY, WECHATPAY_APIV2_KEY,
-        WECHATPAY_APIV2_RSA_PUBLIC_KEY, WECHATPAY_CLIENT_CERT, WECHATPAY_BASE_URL, WECHATPAY_TIMEOUT, WECHATPAY_MAX_RETRIES; keyword arguments win."""
+        WECHATPAY_APIV2_RSA_PUBLIC_KEY, WECHATPAY_CLIENT_CERT, WECHATPAY_BASE_URL, WECHATPAY_TIMEOUT,
+        WECHATPAY_MAX_RETRIES; keyword arguments win."""
         settings = settings_from_env(os.environ if environ is None else environ)
         settings.update(overrides)
         return cls(**settings)
@@ -344,14 +346,7 @@ class _ClientCore:
             code, message, detail = data.get("code"), data.get("message"), data.get("detail")
         elif raw.content:
             message = raw.content[:200].decode("utf-8", "replace")
-        return status_error_class(raw.status_code)(
-            raw.status_code,
-            code=code,
-            message=message,
-            detail=detail,
-            request_id=raw.headers.get("Request-ID"),
-            body=raw.content,
-        )
+        return self._api_error(raw, code, message, detail, status_error_class(raw.status_code))
 
     def _interpret_v2(self, prepared: Prepared, raw: httpx.Response) -> Response:
         """APIv2 errors arrive as HTTP 200 with return_code FAIL; a signed answer must verify."""
@@ -361,23 +356,25 @@ class _ClientCore:
             return Response(raw.status_code, raw.headers, raw.content)  # a file (e.g. downloadbill)
         params = Response(raw.status_code, raw.headers, raw.content).xml()
         if params.get("return_code") != "SUCCESS":
-            raise self._v2_error(raw, params, params.get("return_code") or "FAIL", params.get("return_msg"))
+            raise self._api_error(raw, params.get("return_code") or "FAIL", params.get("return_msg"), params)
         assert self._credentials.apiv2_key is not None
         if "sign" in params and not sign_matches(params, self._credentials.apiv2_key, prepared.v2_sign_type):
             raise SignatureVerificationError("APIv2 response sign does not match")
         if params.get("result_code") == "FAIL":  # genuine (verified), but the business call did not succeed
-            raise self._v2_error(raw, params, params.get("err_code") or "FAIL", params.get("err_code_des"))
+            raise self._api_error(raw, params.get("err_code") or "FAIL", params.get("err_code_des"), params)
         return Response(raw.status_code, raw.headers, raw.content)
 
     @staticmethod
-    def _v2_error(raw: httpx.Response, params: dict[str, str], code: str, message: str | None) -> APIStatusError:
-        return APIStatusError(
-            raw.status_code,
-            code=code,
-            message=message,
-            detail=params,
-            request_id=raw.headers.get("Request-ID"),
-            body=raw.content,
+    def _api_error(
+        raw: httpx.Response,
+        code: str | None,
+        message: str | None,
+        detail: Any,
+        error_class: type[APIStatusError] = APIStatusError,
+    ) -> APIStatusError:
+        request_id = raw.headers.get("Request-ID")
+        return error_class(
+            raw.status_code, code=code, message=message, detail=detail, request_id=request_id, body=raw.content
         )
 
     # The notification helpers (XML, AES) are imported when first used: a client that only calls stays light.
