@@ -7,6 +7,8 @@ WeChat Pay would (signed), so the call runs through the real runtime end to end.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import warnings
 from collections import Counter
@@ -67,7 +69,9 @@ class Outcome:
 def example_calls(specs: list[SpecFile], api: Api) -> tuple[list[ExampleCall], list[str]]:
     """The calls of every operation whose spec carries examples; and the operations lacking one it needs
     (a path parameter the page's example leaves blank, `''`, counts as lacking)."""
-    documented = {(p, m): op for s in specs for p, item in (s.data.get("paths") or {}).items() for m, op in item.items()}
+    documented = {
+        (p, m): op for s in specs for p, item in (s.data.get("paths") or {}).items() for m, op in item.items()
+    }
     calls, incomplete = [], []
     for op in api.operations:
         call = _example_call(op, documented[op.path, op.name])
@@ -100,7 +104,9 @@ def _example_call(op: Operation, spec: dict[str, Any]) -> ExampleCall | None:
         if param.location == "body" and param.key == "" and body is not None:
             arguments[param.name] = _decoded(body, body_schema)
         elif param.location == "body" and isinstance(body, dict) and param.key in body:
-            arguments[param.name] = _decoded(body[param.key], (body_schema.get("properties") or {}).get(param.key) or {})
+            arguments[param.name] = _decoded(
+                body[param.key], (body_schema.get("properties") or {}).get(param.key) or {}
+            )
         elif "example" in declared.get((param.location, param.key), {}):
             parameter = declared[param.location, param.key]
             arguments[param.name] = _decoded(parameter["example"], parameter.get("schema") or {})
@@ -117,7 +123,9 @@ def _example_call(op: Operation, spec: dict[str, Any]) -> ExampleCall | None:
         media=media,
         body={k: v for k, v in body.items() if k not in filled} if isinstance(body, dict) else body,
         client_filled=frozenset(filled),
-        query_filled=frozenset(n for (where, n), p in declared.items() if where == "query" and p.get("x-wechatpay-client-filled")),
+        query_filled=frozenset(
+            n for (where, n), p in declared.items() if where == "query" and p.get("x-wechatpay-client-filled")
+        ),
         redirect=bool(dict(op.runtime).get("redirect")),
     )
 
@@ -171,7 +179,9 @@ def differences(call: ExampleCall, request: httpx.Request, parse_xml: Any) -> li
         sent = {k: v for k, v in sent.items() if k not in call.client_filled}
         if not _same(sent, {k: _scalar(v) for k, v in call.body.items()}):
             found.append(f"XML body {sent} != {call.body}")
-    elif call.media == "application/json" and call.body is not None and not _same(json.loads(request.content), call.body):
+    elif (
+        call.media == "application/json" and call.body is not None and not _same(json.loads(request.content), call.body)
+    ):
         found.append(f"JSON body {request.content.decode()} != {json.dumps(call.body, ensure_ascii=False)}")
     return found
 
@@ -220,33 +230,43 @@ class Replier:
         return httpx.Response(204, headers=self.fake.sign_headers(b""))
 
 
-def send_examples(package: ModuleType, calls: list[ExampleCall], fake: FakeWeChatPay) -> Outcome:
-    """Call every example through a client of `package`; sort each into sent as written, refused or differing."""
+def send_examples(
+    package: ModuleType, calls: list[ExampleCall], fake: FakeWeChatPay, asynchronous: bool = False
+) -> Outcome:
+    """Call every example through a client of `package` (its `AsyncClient` if `asynchronous`); sort each into
+    sent as written, refused or differing."""
     replier = Replier(fake)
     transport = httpx.MockTransport(replier)
-    client = package.Client(**fake.client_settings(), http_client=httpx.Client(transport=transport))
-    client._mtls_http = httpx.Client(transport=transport)  # mTLS calls (APIv2 refunds) are recorded too
+    http, kind = (httpx.AsyncClient, package.AsyncClient) if asynchronous else (httpx.Client, package.Client)
+    client = kind(**fake.client_settings(), http_client=http(transport=transport))
+    client._mtls_http = http(transport=transport)  # mTLS calls (APIv2 refunds) are recorded too
     parse_xml = __import__(f"{package.__name__}._runtime.v2", fromlist=["parse_xml"]).parse_xml
     outcome = Outcome()
-    for call in calls:
-        before, result = len(replier.requests), None
-        try:
-            with warnings.catch_warnings():  # deprecated operations warn on every call
-                warnings.simplefilter("ignore", DeprecationWarning)
-                result = getattr(client.chain(call.call_path), call.method)(**call.arguments)
-        except package.RequestValidationError as exc:
-            outcome.refused.append(f"{call.title}: {exc}")
-            continue
-        except package.WeChatPayError:
-            pass  # the reply does not fit an operation that answers with a body: the request was sent all the same
-        if call.redirect and isinstance(result, str):
-            replier.requests.append(httpx.Request(call.method.upper(), result))  # the browser's request
-        if len(replier.requests) == before:
-            outcome.differing.append(f"{call.title}: nothing sent")
-            continue
-        found = differences(call, replier.requests[-1], parse_xml)
-        if found:
-            outcome.differing.append(f"{call.title}: {'; '.join(found)}")
-        else:
-            outcome.sent[_kind(call)] += 1
+    loop = asyncio.new_event_loop()
+    try:
+        for call in calls:
+            before, result = len(replier.requests), None
+            try:
+                with warnings.catch_warnings():  # deprecated operations warn on every call
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    result = getattr(client.chain(call.call_path), call.method)(**call.arguments)
+                    if inspect.isawaitable(result):
+                        result = loop.run_until_complete(result)
+            except package.RequestValidationError as exc:
+                outcome.refused.append(f"{call.title}: {exc}")
+                continue
+            except package.WeChatPayError:
+                pass  # the reply does not fit an operation that answers with a body: the request was sent all the same
+            if call.redirect and isinstance(result, str):
+                replier.requests.append(httpx.Request(call.method.upper(), result))  # the browser's request
+            if len(replier.requests) == before:
+                outcome.differing.append(f"{call.title}: nothing sent")
+                continue
+            found = differences(call, replier.requests[-1], parse_xml)
+            if found:
+                outcome.differing.append(f"{call.title}: {'; '.join(found)}")
+            else:
+                outcome.sent[_kind(call)] += 1
+    finally:
+        loop.close()
     return outcome
