@@ -86,16 +86,17 @@ class Cache:
         path = self._path(key)
         try:
             data = path.read_bytes()
-            os.utime(path)
         except FileNotFoundError:  # never stored, or pruned meanwhile
             return None
+        with contextlib.suppress(OSError):  # marking it used is best effort: the cache may be read-only
+            os.utime(path)
         return data
 
     def prune(self, max_idle: float = MAX_IDLE_SECONDS) -> int:
         """Remove the entries (and leftover temporary files) unused for `max_idle` seconds; how many went."""
         cutoff, removed = time.time() - max_idle, 0
         for entry in self.root.glob("*/*") if self.root.is_dir() else []:
-            with contextlib.suppress(FileNotFoundError):  # a concurrent prune got there first
+            with contextlib.suppress(OSError):  # gone already (a concurrent prune), or a read-only cache
                 if entry.stat().st_mtime < cutoff:
                     entry.unlink()
                     removed += 1
