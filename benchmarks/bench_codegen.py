@@ -5,7 +5,8 @@
 Black's share is timed on its own, with the lines it reads per second. Peak memory is the subprocess's own VmHWM
 (ru_maxrss would carry over the parent's). Import cost is measured in fresh subprocesses, against a bare
 interpreter: `import wechatpay`, constructing a client, and one call (`v3.pay.transactions.jsapi.post`) answered
-by a recording transport; once from source (no bytecode written, as with PYTHONDONTWRITEBYTECODE) and once with
+by a recording transport, timed from after `import httpx` (the transport's library; `with_httpx_import_ms` counts
+it too); once from source (no bytecode written, as with PYTHONDONTWRITEBYTECODE) and once with
 the package's bytecode compiled first, as pip does when it installs a wheel. Two key set-ups: the WeChat Pay public
 key alone (what merchants are issued today) and platform certificates alone (which loads cryptography's x509).
 Beside them, in the same run, the floor no SDK on these dependencies can go under: importing pydantic and
@@ -49,6 +50,7 @@ assert result.prepay_id == "wx1"
 called = time.perf_counter()
 print(json.dumps({"import_ms": (imported - ready) * 1e3, "construct_ms": (built - imported) * 1e3,
                   "call_ms": (called - built) * 1e3, "total_ms": (called - ready) * 1e3,
+                  "with_httpx_import_ms": (called - start) * 1e3,
                   "maxrss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024}))
 """
 FLOOR = """
@@ -70,7 +72,7 @@ if "platform_certificates" in setup["settings"]:
     from cryptography import x509
     x509.load_pem_x509_certificates(setup["settings"]["platform_certificates"][0].encode())
 called = time.perf_counter()
-print(json.dumps({"total_ms": (called - ready) * 1e3,
+print(json.dumps({"total_ms": (called - ready) * 1e3, "with_httpx_import_ms": (called - start) * 1e3,
                   "maxrss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024}))
 """
 BARE = """
@@ -96,17 +98,18 @@ def cold_generate(docs: Path, out: Path) -> dict[str, float]:
             "total_s": time.perf_counter() - started}
 
 
-def import_cost(out: Path, runs: int) -> dict[str, dict[str, dict[str, float]]]:
+def import_cost(out: Path, runs: int, python: str) -> dict[str, dict[str, dict[str, float]]]:
     """Best of `runs` for each measurement, taken in turns so that the machine's load weighs on all alike."""
     env = {**os.environ, "PYTHONPATH": str(out), "PYTHONDONTWRITEBYTECODE": "1"}
     setups = {"public_key": _setup(out, Signer.public_key()), "certificates": _setup(out, Signer.platform())}
     try:
-        bare = _run(BARE, setups["public_key"], env)
+        bare = _run(python, BARE, setups["public_key"], env)
         for cache in out.rglob("__pycache__"):
             shutil.rmtree(cache)
-        from_source = _best_in_turns({mode: (CALL, setup) for mode, setup in setups.items()}, env, runs, bare)
+        from_source = _best_in_turns(python, {mode: (CALL, setup) for mode, setup in setups.items()}, env, runs, bare)
         compileall.compile_dir(out / "wechatpay", quiet=1)
         measured = _best_in_turns(
+            python,
             {(mode, kind): (script, setup) for mode, setup in setups.items()
              for kind, script in (("compiled", CALL), ("dependency_floor", FLOOR))}, env, runs, bare)
     finally:
@@ -132,18 +135,18 @@ def _setup(out: Path, signer: Signer) -> Path:
     return path
 
 
-def _best_in_turns(jobs: dict[Any, tuple[str, Path]], env: dict[str, str], runs: int,
+def _best_in_turns(python: str, jobs: dict[Any, tuple[str, Path]], env: dict[str, str], runs: int,
                    bare: dict[str, float]) -> dict[Any, dict[str, float]]:
     results: dict[Any, list[dict[str, float]]] = {key: [] for key in jobs}
     for _ in range(runs):
         for key, (script, setup) in jobs.items():
-            results[key].append(_run(script, setup, env))
+            results[key].append(_run(python, script, setup, env))
     best = {key: min(calls, key=lambda c: c["total_ms"]) for key, calls in results.items()}
     return {key: {**b, "rss_over_bare_python_mb": b["maxrss_mb"] - bare["maxrss_mb"]} for key, b in best.items()}
 
 
-def _run(script: str, setup: Path, env: dict[str, str]) -> dict[str, float]:
-    result = subprocess.run([sys.executable, "-c", script, str(setup)], capture_output=True, text=True, env=env, check=True)
+def _run(python: str, script: str, setup: Path, env: dict[str, str]) -> dict[str, float]:
+    result = subprocess.run([python, "-c", script, str(setup)], capture_output=True, text=True, env=env, check=True)
     figures: dict[str, float] = json.loads(result.stdout)
     return figures
 
@@ -161,6 +164,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-out" / "codegen")
     parser.add_argument("--runs", type=int, default=10, help="subprocesses per import measurement (best is kept)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter to import with, e.g. a venv holding only the package's dependencies")
     parser.add_argument("--import-only", action="store_true", help="measure the package already in --out")
     args = parser.parse_args()
     corpus = os.environ.get("WECHATPAY_CORPUS")
@@ -169,7 +174,7 @@ def main() -> None:
     figures: dict[str, object] = {"cores": os.cpu_count(), "load_before": os.getloadavg()[0]}
     if not args.import_only:
         figures["generate"] = cold_generate(Path(corpus) / "docs", args.out)
-    figures["import"] = import_cost(args.out, args.runs)
+    figures["import"] = import_cost(args.out, args.runs, args.python)
     figures["lines"] = line_counts(args.out)
     print(json.dumps(figures, indent=2))
 
