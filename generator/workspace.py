@@ -75,6 +75,7 @@ class Cache:
     generator change adds entries, and nothing else would ever remove the old ones."""
 
     MAX_IDLE_SECONDS = 30 * 24 * 3600
+    PRUNE_INTERVAL_SECONDS = 24 * 3600  # walking a corpus-sized cache takes ~0.3 s: not on every no-op build
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -93,13 +94,20 @@ class Cache:
         return data
 
     def prune(self, max_idle: float = MAX_IDLE_SECONDS) -> int:
-        """Remove the entries (and leftover temporary files) unused for `max_idle` seconds; how many went."""
-        cutoff, removed = time.time() - max_idle, 0
+        """Remove the entries (and leftover temporary files) unused for `max_idle` seconds; how many went. Runs at
+        most once per `PRUNE_INTERVAL_SECONDS`, which the `pruned` marker's mtime records."""
+        marker, now = self.root / "pruned", time.time()
+        with contextlib.suppress(OSError):
+            if now - marker.stat().st_mtime < self.PRUNE_INTERVAL_SECONDS:
+                return 0
+        removed = 0
         for entry in self.root.glob("*/*") if self.root.is_dir() else []:
             with contextlib.suppress(OSError):  # gone already (a concurrent prune), or a read-only cache
-                if entry.stat().st_mtime < cutoff:
+                if entry.stat().st_mtime < now - max_idle:
                     entry.unlink()
                     removed += 1
+        with contextlib.suppress(OSError):  # no cache folder yet, or a read-only one
+            marker.touch()
         return removed
 
     def put(self, key: str, data: bytes) -> None:

@@ -64,6 +64,8 @@ def test_cache_prune_drops_only_entries_no_run_has_used_for_a_month(tmp_path: Pa
     assert cache.get(read) == read.encode()  # a read marks the entry used
     assert cache.prune() == 1
     assert cache.get(idle) is None and cache.get(read) and cache.get(fresh)
+    os.utime(tmp_path / "cache" / fresh[:2] / fresh[2:], (long_ago, long_ago))
+    assert cache.prune() == 0 and cache.get(fresh)  # pruned once a day at most
     assert Cache(tmp_path / "nothing").prune() == 0
 
 
