@@ -10,6 +10,7 @@ import random
 import ssl
 import time
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
@@ -180,7 +181,7 @@ class _ClientCore:
                 body=body,
                 apiv2_key=self._credentials.apiv2_key,
                 headers=headers,
-                encrypt=(lambda text: rsa_encrypt(rsa_key, text)) if rsa_key is not None else None,
+                encrypt=partial(rsa_encrypt, rsa_key) if rsa_key is not None else None,
             )
         else:
             if self._credentials.private_key is None:
@@ -194,7 +195,7 @@ class _ClientCore:
                 query=query,
                 headers=headers,
                 body=body,
-                encrypt=(lambda text: rsa_encrypt(key, text)) if key is not None else None,
+                encrypt=partial(rsa_encrypt, key) if key is not None else None,
             )
             serial = encryption[0] if op.encrypted_fields and encryption else self._credentials.wechatpay_public_key_id
             if serial:
