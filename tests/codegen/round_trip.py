@@ -8,6 +8,7 @@ WeChat Pay would (signed), so the call runs through the real runtime end to end.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
 import json
 import warnings
@@ -240,7 +241,7 @@ def send_examples(
     http, kind = (httpx.AsyncClient, package.AsyncClient) if asynchronous else (httpx.Client, package.Client)
     client = kind(**fake.client_settings(), http_client=http(transport=transport))
     client._mtls_http = http(transport=transport)  # mTLS calls (APIv2 refunds) are recorded too
-    parse_xml = __import__(f"{package.__name__}._runtime.v2", fromlist=["parse_xml"]).parse_xml
+    parse_xml = importlib.import_module(f"{package.__name__}._runtime.v2").parse_xml
     outcome = Outcome()
     loop = asyncio.new_event_loop()
     try:
