@@ -28,6 +28,7 @@ REQUEST_OPTIONS = frozenset({"timeout", "extra_headers"})
 # Attributes of pydantic's BaseModel (and of our base model) that a field must not shadow.
 MODEL_RESERVED = frozenset(
     {"copy", "dict", "json", "schema", "schema_json", "construct", "validate", "fields", "raw_response"}
+    | {"doc_disagreements", "indexed_fields"}
     | {"parse_obj", "parse_raw", "parse_file", "from_orm", "update_forward_refs"}
     | {"model_config", "model_fields", "model_extra", "model_fields_set", "model_computed_fields"}
     # names the annotations of a model's later fields use: a field's default would rebind them in the class body
@@ -37,6 +38,7 @@ SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "boo
 JSON_MEDIA = "application/json"
 MULTIPART_MEDIA = "multipart/form-data"
 FILE_INPUT = "FileInput"
+NO_CONTENT = "Model | None"  # what a method returns whose page promises no content: None, or what came all the same
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class ClassDef:
     kind: str
     doc: str
     fields: tuple[Field, ...]
+    indexed: tuple[tuple[str, str], ...] = ()  # model field -> the APIv2 indexed family it gathers (`coupon_id_$n`)
 
     @property
     def functional(self) -> bool:
@@ -87,6 +90,7 @@ class Operation:
     returns: str
     runtime: tuple[tuple[str, object], ...]  # keyword arguments of the runtime's Operation
     endpoint: str
+    either_or: tuple[tuple[tuple[str, ...], ...], ...] = ()  # groups of alternative arguments; a call gives one
 
 
 @dataclass(frozen=True)
@@ -300,7 +304,7 @@ class _SpecBuilder:
 
     def _operation(self, f: _Found, base: str) -> Operation:
         stem = f"{base}{pascal(f.method)}"
-        fields, params, runtime = self._arguments(f, stem)
+        fields, params, runtime, either_or = self._arguments(f, stem)
         summary = _text(f.data, "summary") or f"{f.method.upper()} {f.key}"
         params_class = self._add(self.names.claim(f"{stem}Params"), "params", summary, fields)
         return Operation(
@@ -317,10 +321,14 @@ class _SpecBuilder:
             returns=self._returns(f, stem),
             runtime=runtime,
             endpoint=f"_{snake(stem).upper()}",
+            either_or=either_or,
         )
 
-    def _arguments(self, f: _Found, stem: str) -> tuple[list[Field], tuple[Param, ...], tuple[tuple[str, object], ...]]:
-        """The keyword arguments (path, query, header, then body fields) and the runtime's facts about them."""
+    def _arguments(
+        self, f: _Found, stem: str
+    ) -> tuple[list[Field], tuple[Param, ...], tuple[tuple[str, object], ...], tuple[tuple[tuple[str, ...], ...], ...]]:
+        """The keyword arguments (path, query, header, then body fields), the runtime's facts about them, and the
+        either-or groups among them."""
         raw: list[tuple[str, str, dict[str, Any], bool, str]] = []  # location, key, schema, required, where
         encrypted: list[str] = []
         json_parameters: list[str] = []
@@ -351,7 +359,14 @@ class _SpecBuilder:
             fields.append(Field(name, name, annotation, required, _text(schema, "description")))
             params.append(Param(name, location, key))
         runtime = self._runtime(f, request_media, encrypted, json_strings, [k for _, k, *_ in raw])
-        return fields, tuple(params), runtime
+        argument_of = {(p.location, p.key): p.name for p in params}
+        groups = [*_either_or(body_schema or {}, "body"), *_either_or(f.data, "query")]
+        either_or = tuple(
+            tuple(tuple(argument_of[location, key] for key in alternative) for alternative in group)
+            for location, group in groups
+            if all((location, key) in argument_of for alternative in group for key in alternative)
+        )
+        return fields, tuple(params), runtime, either_or
 
     def _request_body(self, f: _Found) -> tuple[str | None, dict[str, Any] | None, str]:
         content = (f.data.get("requestBody") or {}).get("content") or {}
@@ -440,7 +455,7 @@ class _SpecBuilder:
     def _returns(self, f: _Found, stem: str) -> str:
         media, schema, where = self._response(f)
         if media is None:
-            return "str" if _redirect(f.data) else "None"
+            return "str" if _redirect(f.data) else NO_CONTENT
         if media not in (JSON_MEDIA, "application/xml", "text/xml"):
             return "bytes"
         assert schema is not None
@@ -453,7 +468,9 @@ class _SpecBuilder:
         _, schema, where = self._request_body(f)
         if schema is None:
             self.fail(f"{f.where}.requestBody", "a notification needs a request body")
-        name = self.model({"description": f"The {f.key} notification.", **schema}, f"{base}Event", where)
+        event_types = [str(t) for t in f.data.get("x-wechatpay-event-types") or []]
+        closed = {"event_type": event_types} if event_types and "event_type" in (schema.get("properties") or {}) else {}
+        name = self.model({"description": f"The {f.key} notification.", **schema}, f"{base}Event", where, closed)
         return Event(f.key, f.api, name, _text(f.data, "summary"), _text(f.data, "description"), _text(f.data.get("externalDocs") or {}, "url"))
 
     # --- schemas ------------------------------------------------------------------------------------------------
@@ -529,15 +546,24 @@ class _SpecBuilder:
             return self.model(schema, hint, where)
         return self._typed_dict(schema, hint, where)
 
-    def model(self, schema: dict[str, Any], name: str, where: str) -> str:
-        fields = self._fields(schema, name, where, output=True)
-        return self._add(self.names.claim(name), "model", _text(schema, "description"), fields).name
+    def model(self, schema: dict[str, Any], name: str, where: str, closed: Mapping[str, list[str]] | None = None) -> str:
+        """A response model; `closed` fields are `Literal`s of exactly the values given (an event's `event_type`,
+        so that comparing it narrows a union of events)."""
+        fields = self._fields(schema, name, where, output=True, closed=closed or {})
+        indexed = self._indexed(schema, name, where, {f.name for f in fields})
+        fields += [field for field, _ in indexed]
+        definition = self._add(
+            self.names.claim(name), "model", _text(schema, "description"), fields, tuple((f.name, row) for f, row in indexed)
+        )
+        return definition.name
 
     def _typed_dict(self, schema: dict[str, Any], name: str, where: str) -> str:
         fields = self._fields(schema, name, where, output=False)
         return self._add(self.names.claim(name), "typeddict", _text(schema, "description"), fields).name
 
-    def _fields(self, schema: dict[str, Any], owner: str, where: str, output: bool) -> list[Field]:
+    def _fields(
+        self, schema: dict[str, Any], owner: str, where: str, output: bool, closed: Mapping[str, list[str]] | None = None
+    ) -> list[Field]:
         properties = schema.get("properties") or {}
         required = set(schema.get("required") or [])
         keys = [str(k) for k in properties]
@@ -548,12 +574,35 @@ class _SpecBuilder:
             prop = self.resolve(properties[key], prop_where)
             if not output and prop.get("x-wechatpay-client-filled"):
                 continue
-            annotation = self._annotation(prop, f"{owner}{pascal(key)}", prop_where, output)
+            if closed and key in closed:
+                annotation = f"Literal[{', '.join(inline(v) for v in dict.fromkeys(closed[key]))}]"
+            else:
+                annotation = self._annotation(prop, f"{owner}{pascal(key)}", prop_where, output)
             fields.append(Field(name, key, annotation, key in required, _text(prop, "description")))
         return fields
 
-    def _add(self, name: str, kind: str, doc: str, fields: list[Field]) -> ClassDef:
-        definition = ClassDef(name, kind, doc, tuple(fields))
+    def _indexed(self, schema: dict[str, Any], owner: str, where: str, taken: set[str]) -> list[tuple[Field, str]]:
+        """APIv2 indexed families (`patternProperties` marked `x-wechatpay-indexed: coupon_id_$n`) as list fields
+        named after the row (`coupon_id_n: list[str]`, `coupon_refund_id_n_m: list[list[str]]`)."""
+        found = []
+        for pattern, prop in (schema.get("patternProperties") or {}).items():
+            prop = self.resolve(prop, f"{where}.patternProperties.{pattern}")
+            row = prop.get("x-wechatpay-indexed")
+            if not isinstance(row, str) or "$" not in row:
+                continue
+            name = escape(_model_field_name(row.replace("$", "")), MODEL_RESERVED | taken)
+            taken.add(name)
+            annotation = self._annotation(prop, f"{owner}{pascal(name)}", f"{where}.patternProperties.{pattern}", True)
+            for _ in range(row.count("$")):
+                annotation = f"list[{annotation}]"
+            doc = f"{_text(prop, 'description')} (`{row}` on the wire: `{row.replace('$n', '0').replace('$m', '0')}`, …)"
+            found.append((Field(name, name, annotation, False, doc.strip()), row))
+        return found
+
+    def _add(
+        self, name: str, kind: str, doc: str, fields: list[Field], indexed: tuple[tuple[str, str], ...] = ()
+    ) -> ClassDef:
+        definition = ClassDef(name, kind, doc, tuple(fields), indexed)
         self.classes.append(definition)
         return definition
 
@@ -563,6 +612,21 @@ def _decrypted_resource(properties: Mapping[str, Any]) -> Any:
         if isinstance(prop, dict) and prop.get("x-wechatpay-encrypted") == "by-aes-gcm" and "contentSchema" in prop:
             return prop["contentSchema"]
     return None
+
+
+def _either_or(holder: Mapping[str, Any], location: str) -> list[tuple[str, list[list[str]]]]:
+    """(location, alternatives) of each either-or group: an object's `anyOf: [{required: [...]}, ...]` (several
+    groups under `allOf`), or an operation's `x-wechatpay-either-or` for its query parameters."""
+    if location == "query":
+        groups = holder.get("x-wechatpay-either-or") or []
+    else:
+        groups = [holder.get("anyOf")] + [part.get("anyOf") for part in holder.get("allOf") or [] if isinstance(part, dict)]
+        groups = [[alt.get("required") for alt in g if isinstance(alt, dict)] for g in groups if isinstance(g, list)]
+    return [
+        (location, [[str(key) for key in alternative] for alternative in group])
+        for group in groups
+        if isinstance(group, list) and group and all(isinstance(a, list) and a for a in group)
+    ]
 
 
 def _model_field_name(key: str) -> str:

@@ -20,7 +20,7 @@ from black.mode import TargetVersion
 from black.parsing import InvalidInput
 
 from generator.codegen import source
-from generator.codegen.model import Api, ClassDef, Field, Node, Operation, SpecModule, assemble, plan
+from generator.codegen.model import NO_CONTENT, Api, ClassDef, Field, Node, Operation, SpecModule, assemble, plan
 from generator.codegen.options import BUILTIN_TEMPLATES, CodegenError, GenerateOptions
 from generator.codegen.source import Call, Code
 from generator.spec.io import SpecFile
@@ -171,9 +171,12 @@ def _functional_typed_dict(cls: ClassDef) -> str:
 def _endpoint(op: Operation) -> str:
     """The module-level `Endpoint(...)` of an operation: what the runtime needs to send it and read the answer."""
     fields = {p.name: (p.location, p.key) for p in op.params}
-    returns = "type(None)" if op.returns == "None" else op.returns
-    args = [Call("Operation", kwargs=op.runtime), Code(op.params_class.name), fields, Code(returns)]
-    return source.statement(f"{op.endpoint} = ", Call("Endpoint", args))
+    returns = "type(None)" if op.returns == NO_CONTENT else op.returns
+    args: list[object] = [Call("Operation", kwargs=op.runtime), Code(op.params_class.name), fields, Code(returns)]
+    if op.either_or:
+        args.append(op.either_or)
+    typed = f": Endpoint[{NO_CONTENT}]" if op.returns == NO_CONTENT else ""  # else mypy would read Endpoint[None]
+    return source.statement(f"{op.endpoint}{typed} = ", Call("Endpoint", args))
 
 
 def _signature(op: Operation, is_async: bool) -> str:

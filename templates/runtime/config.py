@@ -60,6 +60,8 @@ class ClientSettings(TypedDict, total=False):
     timeout: float | httpx.Timeout
     max_retries: int
     verify: bool | str
+    strict_responses: bool
+    validate_request: bool
     allow_short_apiv3_key_for_tests: bool
     clock: Callable[[], float]
 

@@ -9,10 +9,12 @@ import platform
 import random
 import ssl
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, overload
+
+from typing_extensions import ParamSpec
 
 import httpx
 from typing_extensions import Unpack
@@ -40,7 +42,7 @@ from .errors import (
 )
 from .operation import Operation
 from .prepare import Prepared, prepare_v2, prepare_v3
-from .response import Response
+from .response import RawResponse, Response, capturing, raw_result, record
 from .signing import KeyStore, authorization, lower_headers, new_nonce, verify
 from .v2 import sign_matches
 
@@ -49,6 +51,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
 _CERTIFICATES = Operation("GET", "/v3/certificates")
 _C = TypeVar("_C", bound="_ClientCore")
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 
 def _ssl_verify(verify: bool | str) -> ssl.SSLContext | bool:
@@ -80,6 +84,8 @@ class _ClientCore:
         timeout: float | httpx.Timeout = 10.0,
         max_retries: int = 2,
         verify: bool | str = True,
+        strict_responses: bool = False,
+        validate_request: bool = True,
         allow_short_apiv3_key_for_tests: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -91,6 +97,10 @@ class _ClientCore:
         `private_key`) for operations that require mTLS; `apiv2_rsa_public_key` (the PEM /risk/getpublickey
         returns) for the sensitive fields of APIv2 bank payments and risk queries. `verify` is True, False or a CA
         bundle path.
+        Answers are read leniently: a verified answer that disagrees with its page is returned all the same (the
+        disagreements logged on the `wechatpay` logger and listed in the result's `doc_disagreements`);
+        `strict_responses=True` raises `ResponseValidationError` instead. `validate_request=False` sends calls the
+        docs forbid (a field they wrongly require, a value they do not list) without checking them first.
         `clock` and `allow_short_apiv3_key_for_tests` exist for tests.
         """
         self._credentials: Credentials = load_credentials(
@@ -115,6 +125,8 @@ class _ClientCore:
         self.timeout = timeout
         self.max_retries = max_retries
         self._verify = verify
+        self.strict_responses = strict_responses
+        self.validate_request = validate_request
         self._clock = clock
         self._keys = KeyStore()
         if self._credentials.wechatpay_public_key is not None and self._credentials.wechatpay_public_key_id:
@@ -329,12 +341,12 @@ class _ClientCore:
             raw.headers.get("Request-ID"),
         )
         if prepared.api == "v2":
-            return self._interpret_v2(prepared, raw)
+            return record(self._interpret_v2(prepared, raw))
         success = 200 <= raw.status_code < 300
         if (success and not unsigned) or (not success and "Wechatpay-Signature" in raw.headers):
             verify(self._keys, lower_headers(dict(raw.headers)), raw.content, self._clock())
         if success:
-            return Response(raw.status_code, raw.headers, raw.content)
+            return record(Response(raw.status_code, raw.headers, raw.content))
         raise self._status_error(raw)
 
     def _status_error(self, raw: httpx.Response) -> APIStatusError:
@@ -356,8 +368,9 @@ class _ClientCore:
         if not prepared.xml_response and not raw.content.lstrip().startswith(b"<"):
             return Response(raw.status_code, raw.headers, raw.content)  # a file (e.g. downloadbill)
         params = Response(raw.status_code, raw.headers, raw.content).xml()
-        if params.get("return_code") != "SUCCESS":
-            raise self._api_error(raw, params.get("return_code") or "FAIL", params.get("return_msg"), params)
+        failure = _v2_failure(params)
+        if failure is not None:
+            raise self._api_error(raw, failure[0], failure[1], params)
         assert self._credentials.apiv2_key is not None
         if "sign" in params and not sign_matches(params, self._credentials.apiv2_key, prepared.v2_sign_type):
             raise SignatureVerificationError("APIv2 response sign does not match")
@@ -405,6 +418,18 @@ class _ClientCore:
                 "client_cert: this operation needs the merchant API certificate (apiclient_cert.pem)"
             )
         return self._credentials.client_certificate.ssl_context(self._verify)
+
+
+def _v2_failure(params: Mapping[str, Any]) -> tuple[str, str | None] | None:
+    """(code, message) of an APIv2 answer that reports a failure of the call itself. Most answers carry
+    `return_code`; some families (appauth) carry `retcode`/`retmsg` instead: an answer is read by what it has."""
+    if "return_code" in params:
+        if params["return_code"] == "SUCCESS":
+            return None
+        return str(params["return_code"] or "FAIL"), params.get("return_msg")
+    if "retcode" in params and str(params["retcode"]) != "0":
+        return str(params["retcode"]), params.get("retmsg")
+    return None
 
 
 def _part_path(to: str | os.PathLike[str]) -> tuple[Path, Path]:
@@ -508,6 +533,14 @@ class SyncClientBase(_ClientCore):
         prepared = self._prepare_raw(method, path, json, query, headers, content)
         return self._finish(prepared, self._transmit(prepared, timeout), False)
 
+    def with_raw_response(self, method: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> RawResponse[_T]:
+        """Call `method` (any method of this client's tree) and return its HTTP answer beside its result:
+        `client.with_raw_response(client.v3.pay.transactions.jsapi.post, appid=...)` -> `.status_code`,
+        `.headers`, `.content`, `.parsed`. Works for methods returning bytes, None or a redirect URL too."""
+        with capturing() as seen:
+            parsed = method(*args, **kwargs)
+        return raw_result(seen, parsed)
+
     def parse_notification(self, headers: Mapping[str, str], body: bytes | str) -> dict[str, Any]:
         """A verified v3 notification: the envelope with `resource` decrypted (the original in `resource_raw`)."""
         from .notifications import as_bytes
@@ -548,7 +581,9 @@ class SyncClientBase(_ClientCore):
                     check.update(chunk)
                     chunks.append(chunk)
                 check.check()
-                return b"".join(chunks)
+                content = b"".join(chunks)
+                record(Response(raw.status_code, raw.headers, content))
+                return content
             final, part = _part_path(to)
             try:
                 with part.open("wb") as sink:
@@ -560,6 +595,7 @@ class SyncClientBase(_ClientCore):
                 part.unlink(missing_ok=True)
                 raise
             part.replace(final)
+            record(Response(raw.status_code, raw.headers, b""))  # the content is in the file
             return final
         finally:
             raw.close()
@@ -667,6 +703,15 @@ class AsyncClientBase(_ClientCore):
         prepared = self._prepare_raw(method, path, json, query, headers, content)
         return await self._finish(prepared, await self._transmit(prepared, timeout), False)
 
+    async def with_raw_response(
+        self, method: Callable[_P, Awaitable[_T]], *args: _P.args, **kwargs: _P.kwargs
+    ) -> RawResponse[_T]:
+        """Await `method` (any method of this client's tree) and return its HTTP answer beside its result:
+        `await client.with_raw_response(client.v3.pay.transactions.jsapi.post, appid=...)`."""
+        with capturing() as seen:
+            parsed = await method(*args, **kwargs)
+        return raw_result(seen, parsed)
+
     async def parse_notification(self, headers: Mapping[str, str], body: bytes | str) -> dict[str, Any]:
         """A verified v3 notification: the envelope with `resource` decrypted (the original in `resource_raw`)."""
         from .notifications import as_bytes
@@ -707,7 +752,9 @@ class AsyncClientBase(_ClientCore):
                     check.update(chunk)
                     chunks.append(chunk)
                 check.check()
-                return b"".join(chunks)
+                content = b"".join(chunks)
+                record(Response(raw.status_code, raw.headers, content))
+                return content
             final, part = _part_path(to)
             try:
                 with part.open("wb") as sink:
@@ -719,6 +766,7 @@ class AsyncClientBase(_ClientCore):
                 part.unlink(missing_ok=True)
                 raise
             part.replace(final)
+            record(Response(raw.status_code, raw.headers, b""))  # the content is in the file
             return final
         finally:
             await raw.aclose()

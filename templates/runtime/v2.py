@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
+from typing import Any
 
 from .crypto import aes_ecb_decrypt
 from .errors import DecryptionError, MalformedPayloadError, UnsafeXMLError
@@ -13,9 +14,11 @@ MD5 = "MD5"
 HMAC_SHA256 = "HMAC-SHA256"
 
 
-def sign(params: Mapping[str, str], key: str, sign_type: str = MD5) -> str:
-    """Upper-case hex over `k1=v1&k2=v2...&key=KEY`: non-empty fields except `sign`, keys in byte order."""
-    pairs = "&".join(f"{name}={params[name]}" for name in sorted(params) if name != "sign" and params[name] != "")
+def sign(params: Mapping[str, Any], key: str, sign_type: str = MD5) -> str:
+    """Upper-case hex over `k1=v1&k2=v2...&key=KEY`: non-empty text fields except `sign`, keys in byte order
+    (nested elements of an answer are not text and not signed)."""
+    text_fields = sorted(name for name, value in params.items() if isinstance(value, str) and value and name != "sign")
+    pairs = "&".join(f"{name}={params[name]}" for name in text_fields)
     text = f"{pairs}&key={key}".encode()
     if sign_type == HMAC_SHA256:
         return hmac.new(key.encode(), text, hashlib.sha256).hexdigest().upper()
@@ -24,8 +27,8 @@ def sign(params: Mapping[str, str], key: str, sign_type: str = MD5) -> str:
     raise ValueError(f"unknown APIv2 sign_type {sign_type!r}")
 
 
-def sign_matches(params: Mapping[str, str], key: str, sign_type: str) -> bool:
-    received = params.get("sign", "")
+def sign_matches(params: Mapping[str, Any], key: str, sign_type: str) -> bool:
+    received = str(params.get("sign", ""))
     return hmac.compare_digest(sign(params, key, sign_type).encode(), received.upper().encode())
 
 
@@ -36,8 +39,8 @@ def to_xml(params: Mapping[str, str]) -> bytes:
     return ("<xml>" + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in params.items()) + "</xml>").encode()
 
 
-def parse_xml(data: bytes) -> dict[str, str]:
-    """A flat APIv2 XML document as a dict; DTDs and entities are refused (XXE, billion laughs)."""
+def parse_xml(data: bytes) -> dict[str, Any]:
+    """An APIv2 XML document as a dict (nested elements as dicts); DTDs and entities are refused (XXE, billion laughs)."""
     from xml.etree.ElementTree import ParseError  # the XML parsers load for APIv2 calls only
 
     from defusedxml import DefusedXmlException
@@ -49,7 +52,16 @@ def parse_xml(data: bytes) -> dict[str, str]:
         raise UnsafeXMLError("XML with a DTD or entity declaration refused") from exc
     except ParseError as exc:
         raise MalformedPayloadError(f"not well-formed XML: {exc}") from None
-    return {child.tag: (child.text or "") for child in root}
+    return _children(root)
+
+
+def _children(element: Any) -> dict[str, Any]:
+    """Text for a leaf, a dict for an element with children (`<hblist><hbinfo>…</hbinfo></hblist>`); a tag that
+    repeats gives the list of its values, in document order."""
+    grouped: dict[str, list[Any]] = {}
+    for child in element:
+        grouped.setdefault(child.tag, []).append(_children(child) if len(child) else (child.text or ""))
+    return {tag: values[0] if len(values) == 1 else values for tag, values in grouped.items()}
 
 
 def refund_key(apiv2_key: str) -> bytes:
