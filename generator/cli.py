@@ -13,12 +13,23 @@ import click
 from . import pipeline
 from .codegen.options import CodegenError, load_options
 from .codegen.render import generate as generate_files
-from .codegen.render import write_tree
 from .report import Diagnostic, has_dropped, has_errors, summarize
 from .spec import diff as api_diff
 from .spec import io as spec_io
 from .spec.build import DocsError
-from .workspace import Cache, LockedError, TreeUpdate, commit, lock, read_tree, recover
+from .workspace import (
+    Cache,
+    LockedError,
+    TreeUpdate,
+    WorkspaceError,
+    commit,
+    lock,
+    read_tree,
+    recover,
+    refuse_foreign,
+    refuse_overlaps,
+    with_manifest,
+)
 
 DEFAULT_DOCS = Path("examples/docs")
 DEFAULT_SPECS = Path("specs")
@@ -71,15 +82,28 @@ def parse(docs_dir: Path, specs_dir: Path, jobs: int, cache_dir: Path, quiet: bo
     if has_errors(diagnostics):
         fail(f"{specs_dir} not written: fix the errors above")
     try:
-        with lock(specs_dir):
-            recover(specs_dir, [specs_dir])
-            update = TreeUpdate.between(specs_dir, read_tree(specs_dir), pipeline.spec_tree(pages))
-            commit([update], specs_dir)
-    except LockedError as exc:
+        update = write_owned(specs_dir, with_manifest(pipeline.spec_tree(pages)), pipeline.is_legacy_spec, docs=docs_dir, cache=cache_dir)
+    except (LockedError, WorkspaceError) as exc:
         fail(str(exc))
     operations = sum(page.operations for page in pages)
     click.echo(f"{len(docs.pages)} pages, {operations} operations and notifications → {specs_dir} ({len(update.writes)} written, {len(update.deletes)} removed)")
     exit_for_dropped(diagnostics)
+
+
+def write_owned(
+    root: Path, wanted: dict[str, bytes], legacy: Callable[[str, bytes], bool] | None = None, **sources: Path
+) -> TreeUpdate:
+    """Make `root` hold `wanted` the way `build` does: locked, journaled, replacing or deleting only files the tool
+    wrote, never in a folder that overlaps a source. `legacy`: which files of a tree without a manifest are ours
+    (by default, those of a stamped package)."""
+    refuse_overlaps({"output": root}, {**sources, **pipeline.SOURCES})
+    with lock(root):
+        recover(root, [root])
+        current = read_tree(root)
+        update = TreeUpdate.between(root, current, wanted)
+        refuse_foreign(update, current, legacy or pipeline.legacy_package(current))
+        commit([update], root)
+    return update
 
 
 def exit_for_dropped(diagnostics: list[Diagnostic]) -> None:
@@ -93,8 +117,9 @@ def exit_for_dropped(diagnostics: list[Diagnostic]) -> None:
 def bundle(specs_dir: Path, out: Path) -> None:
     """Merge the spec files in SPECS_DIR into one OpenAPI 3.1 document."""
     try:
+        refuse_overlaps({"bundle": out}, {"specs": specs_dir})  # a bundle among the specs would be read as one
         document = spec_io.bundle(spec_io.read_specs(specs_dir))
-    except spec_io.SpecError as exc:
+    except (spec_io.SpecError, WorkspaceError) as exc:
         fail(str(exc))
     spec_io.write_bundle(document, out)
     click.echo(f"{len(document['paths'])} paths, {len(document['webhooks'])} webhooks → {out}")
@@ -116,10 +141,15 @@ def generate(specs_dir: Path, out_dir: Path, config: Path, package: str | None, 
     """Render the specs in SPECS_DIR into an installable typed SDK (default: specs/ → generated/)."""
     try:
         options = load_options(config, package=package, version=package_version, templates=templates, include=include, exclude=exclude, names_file=names_file)
-        files = generate_files(spec_io.read_specs(specs_dir), options)
-    except (spec_io.SpecError, CodegenError) as exc:
+        specs = spec_io.read_specs(specs_dir)
+        repeated = spec_io.collisions(specs)
+        if repeated:
+            name, first, what = repeated[0]
+            raise spec_io.SpecError(f"{specs_dir}/{name}.yaml: {what} is also documented by {specs_dir}/{first}.yaml")
+        files = generate_files(specs, options)
+        write_owned(out_dir, with_manifest({path: text.encode() for path, text in files.items()}), specs=specs_dir)
+    except (spec_io.SpecError, CodegenError, LockedError, WorkspaceError) as exc:
         fail(str(exc))
-    write_tree(files, out_dir)
     click.echo(f"{len(files)} files → {out_dir} (package {options.package} {options.version})")
 
 
@@ -168,7 +198,7 @@ def run_pipeline(stage: Callable[..., pipeline.Outcome], docs_dir: Path, specs_d
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind (lock, staging) as Ctrl-C does
     try:
         outcome = stage(layout, load_options(config), jobs, progress)
-    except (DocsError, CodegenError, LockedError, pipeline.PipelineError) as exc:
+    except (DocsError, CodegenError, LockedError, WorkspaceError) as exc:
         fail(str(exc))
     if has_errors(outcome.diagnostics):
         print_diagnostics(outcome.diagnostics)

@@ -31,19 +31,31 @@ from pathlib import Path
 from typing import Any
 
 from generator.codegen import render
+from generator.codegen.names import snake
 from generator.codegen.options import BUILTIN_TEMPLATES, GenerateOptions
-from generator.report import Diagnostic, has_errors
-from generator.spec.build import PageResult, list_pages, parse_page
-from generator.spec.io import SpecFile, dump_yaml, read_specs
-from generator.workspace import Cache, TreeUpdate, commit, digest, lock, read_tree, recover, tree_digest
+from generator.report import Diagnostic, Level, has_errors
+from generator.spec.build import MAX_PAGE_BYTES, PageResult, list_pages, parse_page
+from generator.spec.io import SAFE_NAME, SpecFile, collisions, dump_yaml, read_specs, spec_problems
+from generator.workspace import (
+    NAME_MAX,
+    Cache,
+    TreeUpdate,
+    commit,
+    digest,
+    lock,
+    read_tree,
+    recover,
+    refuse_foreign,
+    refuse_overlaps,
+    tree_digest,
+    with_manifest,
+)
 
 GENERATOR_ROOT = Path(__file__).resolve().parent
 STAMP = "_stamp.json"
+SOURCES = {"generator": GENERATOR_ROOT, "templates": BUILTIN_TEMPLATES.parent}  # no output folder may hold them
+MODULE_NAME_MAX = NAME_MAX - 16  # a page's module file: `<name>.py`, and room for a rank (`_2`) among twins
 FORMAT_CHUNK = 16  # files per black task: small enough for a smooth progress bar, large enough to amortize pickling
-
-
-class PipelineError(Exception):
-    """The run cannot go on; the message says why and what to do."""
 
 
 def source_digest(*paths: Path, skip: Iterable[str] = ()) -> str:
@@ -144,7 +156,7 @@ class BarProgress(LineProgress):
 # --------------------------------------------------------------------------------------------- parsing
 
 
-PARSED_PAGE_FORMAT = "1"  # part of each cached page's key: change it when ParsedPage or `_parse_one` changes
+PARSED_PAGE_FORMAT = "2"  # part of each cached page's key: change it when ParsedPage or `_parse_one` changes
 
 
 @dataclass(frozen=True)
@@ -160,21 +172,62 @@ class ParsedPage:
 
 @dataclass(frozen=True)
 class Docs:
-    """A docs folder read: its pages' bytes, by path, in path order."""
+    """A docs folder read: its pages' bytes, by path, in path order; and the pages refused unread, each with why."""
 
     root: Path
     pages: dict[str, bytes]
+    refused: tuple[Diagnostic, ...] = ()
 
     @classmethod
     def read(cls, root: Path) -> Docs:
-        return cls(root, {page: (root / page).read_bytes() for page in list_pages(root)})
+        pages: dict[str, bytes] = {}
+        refused: list[Diagnostic] = []
+        for page in list_pages(root):
+            data = _read_page(root, page)
+            if isinstance(data, Diagnostic):
+                refused.append(data)
+            else:
+                pages[page] = data
+        return cls(root, pages, tuple(refused))
 
     def digests(self) -> dict[str, str]:
         return {page: digest(data) for page, data in self.pages.items()}
 
 
+def _read_page(root: Path, page: str) -> bytes | Diagnostic:
+    """A page's bytes, or the error that keeps it out: a name the generated code cannot carry, a symlink leading
+    out of the docs folder, a size over the limit (checked before reading, and never more read than the limit)."""
+    path = root / page
+    problem = _page_name_problem(page)
+    if problem is None and not path.resolve().is_relative_to(root.resolve()):
+        problem = "outside-docs", f"a symlink to {path.resolve()}, outside the docs folder: not read"
+    if problem is not None:
+        return Diagnostic(page, 0, Level.ERROR, *problem)
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_PAGE_BYTES + 1)
+    except OSError as exc:
+        return Diagnostic(page, 0, Level.ERROR, "unreadable", f"cannot read the page ({exc.strerror})")
+    if len(data) > MAX_PAGE_BYTES:
+        return Diagnostic(page, 0, Level.ERROR, "too-large", f"page is over the {MAX_PAGE_BYTES // 1024} KB limit: not read")
+    return data
+
+
+def _page_name_problem(page: str) -> tuple[str, str] | None:
+    """(code, message) when a page path cannot become a spec name, a module name and a comment in the code."""
+    name = page.removesuffix(".md")
+    if not SAFE_NAME.fullmatch(name):
+        return "unsafe-name", f"the page path {page!r} has characters outside A-Z a-z 0-9 _ . {{ }} ~ - and /"
+    if any(len(part.encode()) > NAME_MAX - len(".yaml") for part in name.split("/")):
+        return "name-too-long", f"a folder or file name of the page is over {NAME_MAX - len('.yaml')} bytes"
+    if len(snake(name).encode()) > MODULE_NAME_MAX:
+        return "name-too-long", f"the page's module name would be {len(snake(name))} bytes, over {MODULE_NAME_MAX}"
+    return None
+
+
 def parse(docs: Docs, cache: Cache, jobs: int = 1, progress: Progress = Progress()) -> list[ParsedPage]:
-    """Every page's spec, from the cache where the page and the parser are unchanged, else parsed (on `jobs` processes)."""
+    """Every page's spec, from the cache where the page and the parser are unchanged, else parsed (on `jobs`
+    processes); the refused pages as their errors, and an error for each key two pages document."""
     parser = digest(parser_digest(), PARSED_PAGE_FORMAT)
     keys = {page: digest("page", parser, page, data) for page, data in docs.pages.items()}
     found = {page: _cached_page(cache, key) for page, key in keys.items()}
@@ -185,7 +238,18 @@ def parse(docs: Docs, cache: Cache, jobs: int = 1, progress: Progress = Progress
         found[page] = parsed
         advance(count)
     progress.note(f"parse: {len(docs.pages)} pages, {len(missing)} parsed, {len(docs.pages) - len(missing)} cached")
-    return [parsed for parsed in found.values() if parsed is not None]
+    pages = [parsed for parsed in found.values() if parsed is not None]
+    refused = [ParsedPage(d.file.removesuffix(".md"), None, None, (d,), 0) for d in docs.refused]
+    return pages + refused + _collisions(pages)
+
+
+def _collisions(pages: list[ParsedPage]) -> list[ParsedPage]:
+    """Two pages documenting one operation or notification (same path, same webhook key): an error on each."""
+    found = []
+    for name, first, what in collisions(spec_files(pages)):
+        message = f"{what} is also documented by {first}.md: one of the two pages must go"
+        found.append(ParsedPage(name, None, None, (Diagnostic(f"{name}.md", 0, Level.ERROR, "duplicate-key", message),), 0))
+    return found
 
 
 def _cached_page(cache: Cache, key: str) -> ParsedPage | None:
@@ -203,10 +267,22 @@ def _parse_pages(docs_dir: Path, pages: list[str], jobs: int) -> Iterator[tuple[
 
 def _parse_one(docs_dir: Path, page: str) -> ParsedPage:
     """A page's spec as text and as data. Specs hold only YAML's plain types, so reading the text back gives
-    the same data (tests/spec/test_corpus.py checks every page): later stages see what a reader of the file sees."""
-    result: PageResult = parse_page(docs_dir, page)
-    text = dump_yaml(result.spec) if result.spec is not None else None
+    the same data (tests/spec/test_corpus.py checks every page): later stages see what a reader of the file sees.
+    A spec unfit to generate from, or a parser failure, is an error on the page: never a traceback."""
+    name = page.removesuffix(".md")
+    try:
+        result: PageResult = parse_page(docs_dir, page)
+        problem = next(spec_problems(SpecFile(name, result.spec)), None) if result.spec is not None else None
+        if problem is not None:
+            return _failed(page, "unsafe-spec", f"the page's spec cannot be generated from: {problem}")
+        text = dump_yaml(result.spec) if result.spec is not None else None
+    except (ValueError, RecursionError) as exc:  # a value no converter takes (`²`, 5,000 digits): the page is left out
+        return _failed(page, "unreadable-value", f"the page holds a value the parser cannot convert ({exc})")
     return ParsedPage(result.name, text, result.spec, tuple(result.diagnostics), result.operations)
+
+
+def _failed(page: str, code: str, message: str) -> ParsedPage:
+    return ParsedPage(page.removesuffix(".md"), None, None, (Diagnostic(page, 0, Level.ERROR, code, message),), 0)
 
 
 def spec_tree(pages: list[ParsedPage]) -> dict[str, bytes]:
@@ -349,13 +425,16 @@ class Outcome:
 def build(layout: Layout, options: GenerateOptions, jobs: int = 1, progress: Progress = Progress()) -> Outcome:
     """Make `specs/` and the package what the docs and the generator produce, changing only what differs."""
     started = time.monotonic()
+    refuse_overlaps({"specs": layout.specs, "out": layout.out}, {"docs": layout.docs, "cache": layout.cache, **SOURCES})
     with lock(layout.specs), lock(layout.out):
         recovered = recover(layout.out, [layout.specs, layout.out]) | recover(layout.specs, [layout.specs])
         outcome = _compare(layout, options, jobs, progress)
         outcome.recovered = recovered
         if has_errors(outcome.diagnostics):
             return outcome
-        _refuse_foreign_files(outcome.updates)
+        specs, out = outcome.updates
+        refuse_foreign(specs, outcome.current.get(layout.specs, {}), is_legacy_spec)
+        refuse_foreign(out, outcome.current.get(layout.out, {}), legacy_package(outcome.current.get(layout.out, {})))
         commit(outcome.updates, layout.out)
     Cache(layout.cache).prune()
     outcome.seconds = time.monotonic() - started
@@ -383,8 +462,8 @@ def _compare(layout: Layout, options: GenerateOptions, jobs: int, progress: Prog
     diagnostics = [d for page in pages for d in page.diagnostics]
     if has_errors(diagnostics):
         return Outcome(diagnostics)
-    wanted_specs = spec_tree(pages)
-    wanted_out = generate(pages, options, fingerprint, cache, jobs, progress)
+    wanted_specs = with_manifest(spec_tree(pages))
+    wanted_out = with_manifest(generate(pages, options, fingerprint, cache, jobs, progress), stamp_path(options))
     wanted_out[stamp_path(options)] = stamp(fingerprint, docs, wanted_specs, wanted_out)
     updates = [
         TreeUpdate.between(layout.specs, current_specs, wanted_specs),
@@ -393,16 +472,15 @@ def _compare(layout: Layout, options: GenerateOptions, jobs: int, progress: Prog
     return Outcome(diagnostics, updates, {layout.specs: current_specs, layout.out: current_out})
 
 
-def _refuse_foreign_files(updates: list[TreeUpdate]) -> None:
-    """Never delete what no build made: a specs folder holds only YAML; a package folder has a stamp."""
-    specs, out = updates
-    foreign = [name for name in specs.deletes if not name.endswith(".yaml")]
-    if foreign:
-        raise PipelineError(f"{specs.root}: holds {foreign[0]}, which no build writes; is this the specs folder?")
-    if out.deletes and not any(out.root.glob(f"*/{STAMP}")):
-        raise PipelineError(
-            f"{out.root}: holds files but no */{STAMP}, so no build wrote it; empty it or pick another --out"
-        )
+def is_legacy_spec(name: str, data: bytes) -> bool:
+    """A spec written before manifests existed: every spec the tool writes starts by naming its page."""
+    return name.endswith(".yaml") and data.startswith(b"x-wechatpay-page: ")
+
+
+def legacy_package(current: Mapping[str, bytes]) -> Callable[[str, bytes], bool]:
+    """A package written before manifests existed is one with a stamp: all its files are the tool's."""
+    stamped = any(name.endswith(f"/{STAMP}") for name in current)
+    return lambda name, data: stamped
 
 
 def describe(outcome: Outcome, diffs: int = 10, context_lines: int = 3, max_lines: int = 40) -> Iterator[str]:

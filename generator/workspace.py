@@ -23,6 +23,13 @@ its holder dies, however it dies, so a lock file a killed run left is never mist
 reused; an flock cannot outlive its process). The writer records its pid there: a second run names it in its
 message, and a run that finds a pid in a free lock file knows the previous run was killed. The last holder removes
 the file.
+
+Ownership: each tree lists the files the tool wrote in its manifest (`<tree>/.wechatpay-manifest.json`, a content file
+committed with the rest, so a fresh checkout knows them too). An update may delete or overwrite only those; a file
+the manifest does not list and the update would change is refused by name (`owned_update`). Nothing is written
+or deleted through a symlinked folder inside a tree, and every name is checked against the file system's limits
+before the commit point, so no committed journal fails on a name. A journal that still cannot be applied is
+discarded with an error that says so, rather than failing every later run the same way.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -46,6 +53,9 @@ STAGING = f"{CONTROL_PREFIX}-staging"
 JOURNAL = f"{CONTROL_PREFIX}-journal.json"
 LOCK = f"{CONTROL_PREFIX}.lock"
 JOURNAL_VERSION = 1
+MANIFEST = ".wechatpay-manifest.json"
+NAME_MAX = 255  # bytes in one path component (ext4, APFS, NTFS): a longer name fails only when it is written
+PATH_MAX = 4096
 
 
 # --------------------------------------------------------------------------------------------- hashing
@@ -187,11 +197,81 @@ class _Journal:
     trees: list[_JournalTree]
 
 
+class WorkspaceError(Exception):
+    """A tree cannot be updated safely; the message names the file and what to do."""
+
+
+# --------------------------------------------------------------------------------------------- ownership
+
+
+def with_manifest(files: Mapping[str, bytes], *more: str) -> dict[str, bytes]:
+    """`files` and the manifest listing them (and `more`, files added later such as the stamp)."""
+    names = sorted({*files, *more, MANIFEST})
+    return {**files, MANIFEST: (json.dumps(names, indent=0) + "\n").encode()}
+
+
+def owned_files(current: Mapping[str, bytes], legacy: Callable[[str, bytes], bool]) -> set[str]:
+    """What the tree's manifest lists; a tree written before manifests existed: the files `legacy` recognises."""
+    listed = current.get(MANIFEST)
+    if listed is None:
+        return {name for name, data in current.items() if legacy(name, data)}
+    try:
+        names = json.loads(listed)
+    except ValueError:
+        raise WorkspaceError(f"{MANIFEST} is not valid JSON: restore it from version control") from None
+    return {name for name in names if isinstance(name, str)}
+
+
+def refuse_foreign(update: TreeUpdate, current: Mapping[str, bytes], legacy: Callable[[str, bytes], bool]) -> None:
+    """Refuse an update that would replace or delete a file the tool does not own: a folder holding someone
+    else's files is no output folder."""
+    owned = owned_files(current, legacy)
+    touched = [*(name for name in update.writes if name in current), *update.deletes]
+    foreign = sorted(name for name in touched if name not in owned)
+    if foreign:
+        more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
+        raise WorkspaceError(
+            f"{update.root / foreign[0]}{more}: wechatpay-codegen did not write this file, so it will not replace "
+            "or delete it; move it away or choose another output folder"
+        )
+
+
+def refuse_overlaps(outputs: Mapping[str, Path], sources: Mapping[str, Path]) -> None:
+    """Output folders must not overlap each other, nor hold (or lie inside) a source: each would delete the other."""
+    named = [(name, path.resolve()) for name, path in outputs.items()]
+    for index, (name, path) in enumerate(named):
+        others = named[index + 1 :] + [(n, p.resolve()) for n, p in sources.items()]
+        for other, other_path in others:
+            if path == other_path or path in other_path.parents or other_path in path.parents:
+                raise WorkspaceError(f"the {name} folder {path} overlaps the {other} folder {other_path}: keep them apart")
+
+
+def _check_update(update: TreeUpdate) -> None:
+    """Before the commit point: names the file system takes, and no path that leads out of the tree."""
+    names = [*update.writes, *update.deletes]
+    for name in names:
+        target = update.root / name
+        if len(os.fsencode(os.path.abspath(target))) >= PATH_MAX or any(
+            len(os.fsencode(part)) > NAME_MAX for part in Path(name).parts
+        ):
+            raise WorkspaceError(f"{target}: name too long for the file system (at most {NAME_MAX} bytes a name)")
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise WorkspaceError(f"{target}: a path leading out of {update.root}")
+    for folder in sorted({parent for name in names for parent in Path(name).parents[:-1]}):
+        if (update.root / folder).is_symlink():
+            raise WorkspaceError(f"{update.root / folder}: a symlinked folder inside the tree; not written through")
+
+
+# --------------------------------------------------------------------------------------------- committing
+
+
 def commit(updates: list[TreeUpdate], journal_root: Path) -> None:
     """Apply all updates or none of them, as far as any later reader can tell (see the module docstring)."""
     pending = [u for u in updates if u]
     if not pending:
         return
+    for update in pending:
+        _check_update(update)
     try:
         journal = _Journal([_stage(u) for u in pending])
         _write_journal(journal, journal_root)
@@ -200,20 +280,33 @@ def commit(updates: list[TreeUpdate], journal_root: Path) -> None:
             for update in pending:
                 shutil.rmtree(update.root / STAGING, ignore_errors=True)
         raise
-    with _signals_held():
-        _apply(journal, journal_root)
+    _apply_or_discard(journal, journal_root)
 
 
 def recover(journal_root: Path, roots: Iterable[Path]) -> bool:
     """Finish a committed update a killed run left behind, or throw away an uncommitted one; True if one was finished."""
     journal = _read_journal(journal_root)
     if journal:
-        with _signals_held():
-            _apply(journal, journal_root)
+        _apply_or_discard(journal, journal_root)
     for root in roots:
         shutil.rmtree(root / STAGING, ignore_errors=True)
     (journal_root / f"{JOURNAL}.tmp").unlink(missing_ok=True)
     return journal is not None
+
+
+def _apply_or_discard(journal: _Journal, journal_root: Path) -> None:
+    """Apply a committed journal; one the file system refuses is dropped, so that it cannot fail every later run."""
+    try:
+        with _signals_held():
+            _apply(journal, journal_root)
+    except OSError as exc:
+        (journal_root / JOURNAL).unlink(missing_ok=True)
+        for tree in journal.trees:
+            shutil.rmtree(tree.root / STAGING, ignore_errors=True)
+        raise WorkspaceError(
+            f"{journal_root / JOURNAL}: the committed update could not be applied ({exc.strerror}: {exc.filename}); "
+            "it was discarded, so the folders may be part old, part new: run the build again"
+        ) from None
 
 
 def has_pending_journal(journal_root: Path) -> bool:

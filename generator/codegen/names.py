@@ -21,18 +21,21 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 KEYWORDS = frozenset(keyword.kwlist)
 BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_"))
+METHOD_PARAMETERS = frozenset({"self"})  # a keyword argument named so clashes with the method's own parameter
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NOT_WORD = re.compile(r"[^0-9A-Za-z]+")
 
 
 def words(text: str) -> list[str]:
-    """`product-coupons` / `getTransferBill` / `Wechatpay-Serial` / `TRANSACTION.SUCCESS` -> lower-case words."""
-    spaced = _WORD_BOUNDARY.sub(" ", text)
+    """`product-coupons` / `getTransferBill` / `Wechatpay-Serial` / `TRANSACTION.SUCCESS` -> lower-case words
+    (compatibility characters folded first, as Python folds identifiers: `ｍｃｈｉｄ` -> `mchid`)."""
+    spaced = _WORD_BOUNDARY.sub(" ", unicodedata.normalize("NFKC", text))
     return [w.lower() for w in _NOT_WORD.split(spaced) if w]
 
 
@@ -62,12 +65,15 @@ def attribute(segment: str) -> str:
 
 
 def argument(key: str, reserved: Iterable[str] = ()) -> str:
-    """A keyword argument for a wire name: the name itself when it is an identifier, else snake_case; escaped."""
-    return escape(key if is_identifier(key) else snake(key), reserved)
+    """A keyword argument for a wire name: the name itself when it is an identifier, else snake_case; escaped, and
+    never `self`."""
+    return escape(key if is_identifier(key) else snake(key), METHOD_PARAMETERS | frozenset(reserved))
 
 
 def is_identifier(name: str) -> bool:
-    return name.isidentifier() and name not in KEYWORDS
+    """A name Python keeps as written: no keyword, and NFKC-stable (Python folds `ﬁle` to `file` when it parses
+    it, so a table keyed by the unfolded name would no longer match the code)."""
+    return name.isidentifier() and name not in KEYWORDS and unicodedata.normalize("NFKC", name) == name
 
 
 def unique(names: Iterable[str]) -> list[str]:

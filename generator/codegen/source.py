@@ -10,6 +10,7 @@ black keeps exploded.
 from __future__ import annotations
 
 import ast
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -58,9 +59,17 @@ def inline(value: object) -> str:
         return "{" + ", ".join(f"{inline(k)}: {inline(v)}" for k, v in value.items()) + "}"
     if isinstance(value, Call):
         return f"{value.name}{value.brackets[0]}{', '.join(_call_items(value))}{value.brackets[1]}"
+    if isinstance(value, float) and not math.isfinite(value):  # `repr` would write the names `nan`, `inf`
+        raise ValueError(f"no Python literal for {value}")
     if value is None or isinstance(value, (bool, int, float)):
         return repr(value)
     raise TypeError(f"no Python literal for {type(value).__name__}")
+
+
+def comment(text: str) -> str:
+    """`# text` on one line whatever `text` holds: every character that is not printable (line breaks of any kind,
+    U+2028, controls) is written as its escape, so nothing in `text` can end the comment."""
+    return "# " + "".join(ch if ch == " " or ch.isprintable() else _escape_char(ch) for ch in text)
 
 
 def statement(lead: str, value: object, depth: int = 0, tail: str = "") -> str:

@@ -11,16 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..report import Diagnostic, Level
+from ..spec.io import SpecError, load_yaml
 from .cells import plain_text
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DELIMITER_ROW = re.compile(r"\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*")
 
 
@@ -140,9 +139,9 @@ class _Reader:
 
     def _read_frontmatter(self, token: Token) -> None:
         try:
-            data = yaml.load(token.content, Loader=_Loader)
-        except yaml.YAMLError as exc:
-            self._warn(1, "bad-frontmatter", f"frontmatter is not valid YAML ({exc.__class__.__name__})")
+            data = load_yaml(token.content, "frontmatter")
+        except SpecError as exc:  # an alias bomb among them: refused, not expanded
+            self._warn(1, "bad-frontmatter", f"{exc}: the frontmatter is not read")
             return
         if isinstance(data, dict):
             self.frontmatter = data

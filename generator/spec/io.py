@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,12 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 OPENAPI_VERSION = "3.1.0"
+MAX_DEPTH = 64  # nesting of a spec's mappings and lists; the corpus's deepest is ~20
+# Spec names (page paths less `.md`), path keys and webhook keys reach file names, comments and string literals of
+# the generated code: one conservative alphabet (every corpus page path fits it), no `.` or `..` segment.
+_SAFE_SEGMENT = r"(?!\.\.?(?:/|$))[A-Za-z0-9_.{}~-]+"
+SAFE_NAME = re.compile(rf"{_SAFE_SEGMENT}(?:/{_SAFE_SEGMENT})*")
+SAFE_PATH_KEY = re.compile(rf"/(?:{_SAFE_SEGMENT}/?)*")
 
 
 class SpecError(Exception):
@@ -34,12 +42,25 @@ def dump_yaml(data: Any) -> str:
 
 
 def load_yaml(text: str, origin: str) -> Any:
+    """YAML's plain data. Aliases are refused (no spec or front matter needs them; an alias bomb expands a few KB
+    into gigabytes, a recursive one into a cycle); a number Python cannot convert is an error naming the file."""
     try:
+        _refuse_aliases(text)
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{origin}:{mark.line + 1}" if mark else origin
-        raise SpecError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise SpecError(f"{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    except ValueError as exc:  # int() of a 5,000-digit scalar
+        raise SpecError(f"{origin}: a value YAML cannot convert ({exc})") from None
+
+
+def _refuse_aliases(text: str) -> None:
+    if "*" not in text:  # no alias without its `*`: the common case costs one scan
+        return
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.MarkedYAMLError(problem="aliases (`*name`) are not accepted", problem_mark=event.start_mark)
 
 
 def read_spec(path: Path, name: str) -> SpecFile:
@@ -50,7 +71,11 @@ def read_spec(path: Path, name: str) -> SpecFile:
     data = load_yaml(text, str(path))
     if not isinstance(data, dict):
         raise SpecError(f"{path}: a spec file holds a mapping with `paths` or `webhooks`")
-    return SpecFile(name, data)
+    spec = SpecFile(name, data)
+    problems = list(spec_problems(spec))
+    if problems:
+        raise SpecError(f"{path}: {problems[0]}")
+    return spec
 
 
 def read_specs(specs_dir: Path) -> list[SpecFile]:
@@ -61,6 +86,90 @@ def read_specs(specs_dir: Path) -> list[SpecFile]:
     return [read_spec(p, p.relative_to(specs_dir).with_suffix("").as_posix()) for p in files]
 
 
+def spec_problems(spec: SpecFile) -> Iterator[str]:
+    """What makes a spec unfit to generate from, hand-edited or not: names outside the safe alphabet, nesting past
+    `MAX_DEPTH`, a `$ref` cycle, a number that is no JSON number (`nan`, `inf`)."""
+    if not SAFE_NAME.fullmatch(spec.name):
+        yield f"the name {spec.name!r} has characters outside A-Z a-z 0-9 _ . {{ }} ~ - (or a `.`/`..` segment)"
+    for key in _mapping(spec.data.get("paths")):
+        if not SAFE_PATH_KEY.fullmatch(str(key)):
+            yield f"paths: the key {str(key)!r} is no plain URL path (characters A-Z a-z 0-9 _ . {{ }} ~ - and /)"
+    for key in _mapping(spec.data.get("webhooks")):
+        if not SAFE_NAME.fullmatch(str(key)):
+            yield f"webhooks: the key {str(key)!r} has characters outside A-Z a-z 0-9 _ . {{ }} ~ - and /"
+    yield from _value_problems(spec.data, "", 0)
+    yield from _ref_cycles(spec.data)
+
+
+def _mapping(value: Any) -> Mapping[Any, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _value_problems(value: Any, where: str, depth: int) -> Iterator[str]:
+    if depth > MAX_DEPTH:
+        yield f"{where}: nested deeper than {MAX_DEPTH} levels"
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        yield f"{where}: {value} is no JSON number"
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        yield from _value_problems(child, f"{where}.{key}" if where else str(key), depth + 1)
+
+
+def _ref_cycles(data: dict[str, Any]) -> Iterator[str]:
+    """`$ref`s whose target holds, at any depth, a `$ref` leading back: the schema would have no end."""
+    graph = {ref: set(_refs(_target(data, ref))) for ref in set(_refs(data))}
+    for start in sorted(graph):
+        seen, todo = set(), list(graph[start])
+        while todo:
+            ref = todo.pop()
+            if ref == start:
+                yield f"`$ref: {start}` refers back to itself through its own schema"
+                break
+            if ref not in seen:
+                seen.add(ref)
+                todo.extend(graph.get(ref, ()))
+
+
+def _refs(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if isinstance(value.get("$ref"), str):
+            yield value["$ref"]
+        for child in value.values():
+            yield from _refs(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _refs(child)
+
+
+def _target(data: dict[str, Any], ref: str) -> Any:
+    """What a local `$ref` (`#/a/b`) points at; None for anything else (the code generator names those errors)."""
+    if not ref.startswith("#/"):
+        return None
+    target: Any = data
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(target, dict) or part not in target:
+            return None
+        target = target[part]
+    return target
+
+
+def collisions(specs: Iterable[SpecFile]) -> list[tuple[str, str, str]]:
+    """(spec, the spec before it, what both document) for each operation or notification two specs document:
+    otherwise the one that sorts last would silently win."""
+    owners: dict[tuple[str, str, str], str] = {}
+    found = []
+    for spec in specs:
+        for section in ("paths", "webhooks"):
+            for key, item in _mapping(spec.data.get(section)).items():
+                for method in _mapping(item):
+                    first = owners.setdefault((section, str(key), str(method)), spec.name)
+                    if first != spec.name:
+                        found.append((spec.name, first, f"{section}: `{method} {key}`"))
+    return found
+
+
 def spec_tree(specs: Iterable[SpecFile]) -> dict[str, bytes]:
     """The files of a specs folder: `<name>.yaml` for each spec, as bytes, ready to compare or write."""
     return {f"{spec.name}.yaml": dump_yaml(spec.data).encode("utf-8") for spec in specs}
@@ -68,11 +177,16 @@ def spec_tree(specs: Iterable[SpecFile]) -> dict[str, bytes]:
 
 def bundle(specs: Iterable[SpecFile], title: str = "WeChat Pay API", version: str = "1.0.0") -> dict[str, Any]:
     """One OpenAPI 3.1 document: every page's paths under `paths`, its notifications under `webhooks`."""
+    specs = list(specs)
+    repeated = collisions(specs)
+    if repeated:
+        name, first, what = repeated[0]
+        raise SpecError(f"{name}.yaml: {what} is also documented by {first}.yaml")
     paths: dict[str, Any] = {}
     webhooks: dict[str, Any] = {}
     for spec in specs:
-        _merge(paths, spec.data.get("paths") or {}, spec.name)
-        _merge(webhooks, spec.data.get("webhooks") or {}, spec.name)
+        _merge(paths, spec.data.get("paths") or {})
+        _merge(webhooks, spec.data.get("webhooks") or {})
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": title, "version": version},
@@ -83,14 +197,10 @@ def bundle(specs: Iterable[SpecFile], title: str = "WeChat Pay API", version: st
     }
 
 
-def _merge(into: dict[str, Any], items: Mapping[str, Any], origin: str) -> None:
-    """Add one page's path items; two pages documenting the same method of one path is an error."""
+def _merge(into: dict[str, Any], items: Mapping[str, Any]) -> None:
+    """Add one page's path items (`collisions` has ruled out two pages documenting one method of a path)."""
     for key, item in items.items():
-        target = into.setdefault(key, {})
-        for method, operation in item.items():
-            if method in target:
-                raise SpecError(f"{origin}: `{method} {key}` is also documented by another page")
-            target[method] = operation
+        into.setdefault(key, {}).update(item)
 
 
 def write_bundle(document: Mapping[str, Any], out: Path) -> None:
