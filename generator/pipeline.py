@@ -454,7 +454,7 @@ def _compare(layout: Layout, options: GenerateOptions, jobs: int, progress: Prog
     journals = [layout.specs, layout.out]
     current_specs, current_out = read_tree(layout.specs, journals), read_tree(layout.out, journals)
     docs, fingerprint = Docs.read(layout.docs), Fingerprint.of(options)
-    if _in_sync_by_stamp(fingerprint, docs, current_specs, current_out, stamp_path(options)):
+    if not docs.refused and _in_sync_by_stamp(fingerprint, docs, current_specs, current_out, stamp_path(options)):
         progress.note("up to date: the stamp matches the docs, the generator and both trees")
         return Outcome(updates=[TreeUpdate(layout.specs), TreeUpdate(layout.out)])
     cache = Cache(layout.cache)

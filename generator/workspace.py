@@ -229,10 +229,10 @@ def refuse_foreign(update: TreeUpdate, current: Mapping[str, bytes], legacy: Cal
     touched = [*(name for name in update.writes if name in current), *update.deletes]
     foreign = sorted(name for name in touched if name not in owned)
     if foreign:
-        more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
+        more = f", and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         raise WorkspaceError(
-            f"{update.root / foreign[0]}{more}: wechatpay-codegen did not write this file, so it will not replace "
-            "or delete it; move it away or choose another output folder"
+            f"{update.root}: holds {', '.join(foreign[:3])}{more}, which wechatpay-codegen did not write, so it will "
+            "not replace or delete them; move them away or choose another output folder"
         )
 
 
