@@ -83,7 +83,7 @@ class Project:
         return CliRunner().invoke(main, [*args, *cache], catch_exceptions=True)
 
     def build(self) -> Result:
-        return self.cli("build", "--docs", str(self.docs), "--specs", str(self.specs), "--out", str(self.out), "--jobs", "1", "-q")
+        return self.cli("build", "--docs", str(self.docs), "--specs", str(self.specs), "--out", str(self.out), "--jobs", "1")
 
 
 def no_traceback(result: Result) -> None:
