@@ -468,8 +468,8 @@ class _SpecBuilder:
         _, schema, where = self._request_body(f)
         if schema is None:
             self.fail(f"{f.where}.requestBody", "a notification needs a request body")
-        event_types = [str(t) for t in f.data.get("x-wechatpay-event-types") or []]
-        closed = {"event_type": event_types} if event_types and "event_type" in (schema.get("properties") or {}) else {}
+        event_types = [str(t) for t in f.data.get("x-wechatpay-event-types") or [f.key]]  # v3 events key the webhook
+        closed = {"event_type": event_types} if "event_type" in (schema.get("properties") or {}) else {}
         name = self.model({"description": f"The {f.key} notification.", **schema}, f"{base}Event", where, closed)
         return Event(f.key, f.api, name, _text(f.data, "summary"), _text(f.data, "description"), _text(f.data.get("externalDocs") or {}, "url"))
 

@@ -27,7 +27,7 @@ from .errors import (
     WeChatPayError,
 )
 from .operation import Operation
-from .response import Response
+from .response import RawResponse, Response
 from .transport import DEFAULT_BASE_URL, AsyncClientBase, SyncClientBase
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RequestValidationError",
     "Response",
     "ResponseValidationError",

@@ -135,28 +135,38 @@ def _has_out_no(values: Mapping[str, Any] | None) -> bool:
 
 
 def _multipart(parts: Mapping[str, Any]) -> tuple[bytes, bytes, str]:
-    """(meta JSON, full multipart body, Content-Type); sha256/filename filled into meta when absent."""
-    if "file" not in parts:
-        raise RequestValidationError("multipart body needs a 'file' part")
-    file_part = parts["file"]
+    """(meta JSON, full multipart body, Content-Type). The file part is `file` or the page's own name for it
+    (`due_diligence_file`); a meta of the standard upload shape gets its `filename` and `sha256` filled."""
+    name = _file_part_name(parts)
+    file_part = parts[name]
     if isinstance(file_part, bytes):
-        file_part = ("file", file_part)
+        file_part = (name, file_part)
     if not (isinstance(file_part, tuple) and 2 <= len(file_part) <= 3 and isinstance(file_part[1], bytes)):
-        raise RequestValidationError("'file' must be bytes, (filename, bytes) or (filename, bytes, content_type)")
+        raise RequestValidationError(f"'{name}' must be bytes, (filename, bytes) or (filename, bytes, content_type)")
     filename, data = str(file_part[0]), file_part[1]
     content_type = file_part[2] if len(file_part) == 3 else None
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
     meta = dict(parts.get("meta") or {})
-    meta.setdefault("filename", filename)
-    meta.setdefault("sha256", hashlib.sha256(data).hexdigest())
+    if set(meta) <= {"filename", "sha256"}:
+        meta.setdefault("filename", filename)
+        meta.setdefault("sha256", hashlib.sha256(data).hexdigest())
     meta_json = compact_json(meta)
     files: list[tuple[str, tuple[str | None, bytes, str]]] = [("meta", (None, meta_json, "application/json"))]
-    for name, value in parts.items():
-        if name not in ("meta", "file"):
-            files.append((name, (None, value if isinstance(value, bytes) else str(value).encode(), "text/plain")))
-    files.append(("file", (meta["filename"], data, content_type)))
+    for part, value in parts.items():
+        if part not in ("meta", name):
+            files.append((part, (None, value if isinstance(value, bytes) else str(value).encode(), "text/plain")))
+    files.append((name, (str(meta.get("filename") or filename), data, content_type)))
     request = httpx.Request("POST", "http://multipart.invalid/", files=files)
     return meta_json, request.read(), request.headers["Content-Type"]
+
+
+def _file_part_name(parts: Mapping[str, Any]) -> str:
+    if "file" in parts:
+        return "file"
+    files = [name for name, value in parts.items() if name != "meta" and isinstance(value, (bytes, tuple))]
+    if len(files) != 1:
+        raise RequestValidationError("multipart body needs one file part")
+    return files[0]
 
 
 def prepare_v3(

@@ -88,8 +88,11 @@ paths:
             application/json:
               schema:
                 type: object
+                required: [transaction_id, out_trade_no, trade_state, amount]
                 properties:
                   transaction_id: {type: string}
+                  out_trade_no: {type: string}
+                  trade_state: {type: string, enum: [SUCCESS, NOTPAY]}
                   amount:
                     type: object
                     properties:
@@ -284,6 +287,54 @@ webhooks:
       responses: {'200': {description: OK}}
 """
 
+# APIv2 answers as the service writes them: indexed families, nested elements; a request with an either-or group.
+REFUNDQUERY = """
+paths:
+  /pay/refundquery:
+    post:
+      summary: 查询退款
+      x-wechatpay-api: v2
+      requestBody:
+        content:
+          application/xml:
+            schema:
+              type: object
+              required: [appid]
+              properties:
+                appid: {type: string}
+                transaction_id: {type: string}
+                out_trade_no: {type: string}
+                out_refund_no: {type: string}
+                refund_id: {type: string}
+                nonce_str: {type: string, x-wechatpay-client-filled: true}
+                sign: {type: string, x-wechatpay-client-filled: true}
+              anyOf:
+                - {required: [transaction_id]}
+                - {required: [out_trade_no]}
+                - {required: [out_refund_no]}
+                - {required: [refund_id]}
+      responses:
+        '200':
+          content:
+            application/xml:
+              schema:
+                type: object
+                required: [return_code, refund_count]
+                properties:
+                  return_code: {type: string}
+                  refund_count: {type: integer}
+                  hblist:
+                    type: object
+                    properties:
+                      hbinfo:
+                        type: array
+                        items: {type: object, properties: {openid: {type: string}, amount: {type: integer}}}
+                patternProperties:
+                  '^out_refund_no_(0|[1-9][0-9]*)$': {type: string, description: 商户退款单号, x-wechatpay-indexed: out_refund_no_$n}
+                  '^coupon_refund_fee_(0|[1-9][0-9]*)_(0|[1-9][0-9]*)$':
+                    {type: integer, description: 单个代金券退款金额, x-wechatpay-indexed: coupon_refund_fee_$n_$m}
+"""
+
 HOSTILE = '''
 paths:
   /v3/hostile/{id}:
@@ -304,6 +355,7 @@ FIXTURES = {
     "openapi/v3/pay/transactions/out-trade-no/{out_trade_no}/close": CLOSE,
     "openapi/v3/global/product-coupons": GLOBAL,
     "openapi/v2/pay/unifiedorder": UNIFIEDORDER,
+    "openapi/v2/pay/refundquery": REFUNDQUERY,
     "openapi/v3/merchant/media/upload": UPLOAD,
     "openapi/v3/billdownload/file": DOWNLOAD,
     "webhook/v3/TRANSACTION.SUCCESS": WEBHOOK,

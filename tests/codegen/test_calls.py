@@ -174,9 +174,11 @@ def test_timeout_and_extra_headers_are_passed_per_call(client: Any, recorder: Re
     assert recorder.last.extensions["timeout"]["read"] == 3.0
 
 
-def test_an_answer_that_does_not_fit_its_model_is_a_typed_error_without_its_values(
-    package: ModuleType, client: Any, recorder: Recorder, fake: FakeWeChatPay
+def test_strict_responses_make_an_answer_that_does_not_fit_a_typed_error_without_its_values(
+    package: ModuleType, fake: FakeWeChatPay, recorder: Recorder
 ) -> None:
+    http = httpx.Client(transport=httpx.MockTransport(recorder))
+    client = package.Client(**fake.client_settings(), http_client=http, strict_responses=True)
     recorder.replies["/v3/pay/transactions/jsapi"] = {"prepay": "secret-value"}
     with pytest.raises(package.ResponseValidationError, match="prepay_id: Field required") as caught:
         client.v3.pay.transactions.jsapi.post(**JSAPI_EXAMPLE)
@@ -186,6 +188,7 @@ def test_an_answer_that_does_not_fit_its_model_is_a_typed_error_without_its_valu
     with pytest.raises(package.ResponseValidationError, match="out_trade_no: Input should be a valid string") as caught:
         client.webhooks.parse(headers, body)
     assert "secret-value" not in str(caught.value) and caught.value.response is None
+    assert caught.value.notification["resource"] == {"out_trade_no": 7, "amount": {"total": "secret-value"}}
 
 
 async def test_webhooks_are_typed_by_event_type(client: Any, aclient: Any, fake: FakeWeChatPay) -> None:
