@@ -66,10 +66,10 @@ def inline(value: object) -> str:
     raise TypeError(f"no Python literal for {type(value).__name__}")
 
 
-def comment(text: str) -> str:
-    """`# text` on one line whatever `text` holds: every character that is not printable (line breaks of any kind,
-    U+2028, controls) is written as its escape, so nothing in `text` can end the comment."""
-    return "# " + "".join(ch if ch == " " or ch.isprintable() else _escape_char(ch) for ch in text)
+def one_line(text: str) -> str:
+    """`text` for a comment (`# ...`, `<!-- ... -->`): every character that is not printable (line breaks of any
+    kind, U+2028, controls) written as its escape, so nothing in `text` can end the comment's line."""
+    return "".join(ch if ch == " " or ch.isprintable() else _escape_char(ch) for ch in text)
 
 
 def statement(lead: str, value: object, depth: int = 0, tail: str = "") -> str:

@@ -4,6 +4,7 @@ identifier, every string a literal."""
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import subprocess
@@ -11,9 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.codegen.names import argument, is_identifier, unique
-from generator.codegen.source import comment, inline
+from generator.codegen.source import docstring, inline, one_line
 
 from .conftest import Project, import_package, no_traceback, page, payload
 
@@ -71,9 +74,10 @@ def test_the_literal_writer_refuses_non_finite_numbers(value: float) -> None:
         inline(value)
 
 
-def test_a_comment_stays_one_line_whatever_it_holds() -> None:
-    text = comment("a\nb\rc\u2028d\x0ce\x85f")
-    assert text.splitlines() == [text] and text.startswith("# ")
+@given(st.text())
+def test_a_comment_stays_one_line_whatever_it_holds(text: str) -> None:
+    line = f"# {one_line(text)}"
+    assert line.splitlines() == [line] and compile(f"{line}\nx = 1\n", "<header>", "exec")
 
 
 @pytest.mark.parametrize(
@@ -98,3 +102,10 @@ def test_a_hand_edited_path_key_carrying_code_is_refused(project: Project, tmp_p
     no_traceback(result)
     assert result.exit_code == 1 and "a.yaml: paths: the key" in result.output
     assert not (tmp_path / "package").exists()
+
+
+@given(st.text(), st.booleans())
+def test_a_docstring_is_one_string_literal_whatever_it_holds(text: str, attribute: bool) -> None:
+    module = ast.parse(f"class C:\n    {docstring(text, 1, attribute=attribute)}\n    x = 1\n")
+    body = module.body[0].body  # type: ignore[attr-defined]
+    assert len(body) == 2 and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)
