@@ -7,7 +7,7 @@ file:line. `parse_docs` runs it over a docs folder on a process pool.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,10 @@ from ..docs.examples import request_literal
 from ..docs.page import Page, Section, Table, read_page
 from ..docs.rows import Field, FieldTable, build_table
 from ..report import Diagnostic, Level
+from .either_or import either_or_groups
 from .examples import attach_examples
 from .io import SpecFile
-from .schema import SchemaContext, field_schema, object_schema
+from .schema import JsonStringEvidence, SchemaContext, example_shapes, field_schema, object_schema
 
 MAX_PAGE_BYTES = 4 * 1024 * 1024  # the largest real page is ~120 KB; anything far larger is not a doc page
 CLIENT_OPTIONS = {"security", "nonceless", "base_uri", "timeout", "fragment"}
@@ -58,7 +59,43 @@ def list_pages(docs_dir: Path) -> list[str]:
 
 def parse_docs(docs_dir: Path) -> ParseResult:
     """Every page below `docs_dir`, in path order, in this process (the pipeline parses in parallel, cached)."""
-    return collect(parse_page(docs_dir, page) for page in list_pages(docs_dir))
+    pages = list_pages(docs_dir)
+    evidence = json_string_evidence(_page_bytes(docs_dir, pages))
+    return collect(parse_page(docs_dir, page, evidence) for page in pages)
+
+
+def json_string_evidence(pages: Mapping[str, bytes]) -> JsonStringEvidence:
+    """The corpus-wide pre-pass: what the pages' examples show of JSON strings holding one array row (the bare
+    array or an object holding it), for the pages whose own example is silent. Reads only pages with a
+    JSON string (a separator row); unreadable pages are left to `parse_page` to report."""
+    shapes: dict[str, tuple[str, bool]] = {}
+    for page in sorted(pages):
+        data = pages[page]
+        if len(data) > MAX_PAGE_BYTES or b"im-table-line" not in data:
+            continue
+        for key, bare in _example_shapes(read_page(page, data.decode("utf-8", errors="replace"))):
+            shapes.setdefault(key, (page, bare))
+    return JsonStringEvidence(tuple((key, page, bare) for key, (page, bare) in sorted(shapes.items())))
+
+
+def _example_shapes(page: Page) -> Iterator[tuple[str, bool]]:
+    for section in page.sections:
+        request = section.table("request")
+        literal = request_literal(section.examples)
+        if request is None or literal is None:
+            continue
+        for row in build_table(request, page.path, []).fields:
+            yield from example_shapes(row.children, literal.get(row.name.lower()))
+
+
+def _page_bytes(docs_dir: Path, pages: list[str]) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    for page in pages:
+        try:
+            found[page] = (docs_dir / page).read_bytes()
+        except OSError:
+            continue  # parse_page reports it
+    return found
 
 
 def collect(results: Iterable[PageResult]) -> ParseResult:
@@ -77,7 +114,9 @@ def collect(results: Iterable[PageResult]) -> ParseResult:
 # ---------------------------------------------------------------------------- a page
 
 
-def parse_page(docs_dir: Path, page: str) -> PageResult:
+def parse_page(docs_dir: Path, page: str, evidence: JsonStringEvidence = JsonStringEvidence()) -> PageResult:
+    """One page's spec. `evidence` (from `json_string_evidence` over every page) settles JSON strings that the
+    page's own example does not: the result depends on it, so a cache of results must key on it too."""
     name = page[: -len(".md")]
     text, problem = _read_text(docs_dir / page, page)
     if problem is not None:
@@ -85,7 +124,7 @@ def parse_page(docs_dir: Path, page: str) -> PageResult:
     if not text.strip():
         return PageResult(name, None, [Diagnostic(page, 1, Level.WARNING, "empty-page", "page is empty: no operation")])
     parsed = read_page(page, text)
-    builder = _SpecBuilder(parsed)
+    builder = _SpecBuilder(parsed, evidence)
     spec = builder.build()
     return PageResult(name, spec, parsed.diagnostics + builder.diagnostics, builder.operations)
 
@@ -123,13 +162,13 @@ def url_of(page: str) -> tuple[str, str]:
 
 
 class _SpecBuilder:
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, evidence: JsonStringEvidence) -> None:
         self.page = page
         self.diagnostics: list[Diagnostic] = []
         self.operations = 0
         self.path, self.api = url_of(page.path)
         self.is_webhook = page.path.startswith("webhook/")
-        self.ctx = SchemaContext(self.warn, bare_arrays_by_default=self.api == "v2")
+        self.ctx = SchemaContext(self.warn, evidence=evidence)
 
     def warn(self, line: int, code: str, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.page.path, line, Level.WARNING, code, message))
@@ -207,10 +246,11 @@ class _SpecBuilder:
         query: list[Field] = []
         literal = request_literal(section.examples)
         values = literal or {}
+        section_text = "\n".join(section.description)
         for row in table.fields:
             name = row.name.lower()
             if name in BODY_MEDIA:
-                self.body(row, BODY_MEDIA[name], operation, values.get(name))
+                self.body(row, BODY_MEDIA[name], operation, values.get(name), section_text)
             elif name == "query":
                 query.extend(row.children)
             elif name == "headers":
@@ -224,6 +264,7 @@ class _SpecBuilder:
         if not isinstance(query_values, dict):
             query_values = {}
         query_parameters = [self.parameter(row, "query", query_values.get(row.name)) for row in query]
+        self.query_either_or(query, section_text, query_parameters, operation)
         parameters = path_parameters + query_parameters + parameters
         if self.api == "v2":
             self.v2_protocol_fields(operation, parameters)
@@ -234,13 +275,27 @@ class _SpecBuilder:
         if "requestBody" in operation:
             operation["requestBody"] = operation.pop("requestBody")
 
-    def body(self, row: Field, media: str, operation: dict[str, Any], example: Any) -> None:
+    def body(self, row: Field, media: str, operation: dict[str, Any], example: Any, section_text: str) -> None:
         if "requestBody" in operation:
             self.warn(row.line, "second-body", f"a second request body row `{row.name}`: skipped")
             return
-        ctx = replace(self.ctx, binary_objects=media.startswith("multipart/"))
+        ctx = replace(self.ctx, binary_objects=media.startswith("multipart/"), request=True, section_text=section_text)
         schema = object_schema(row.children, ctx, example)
         operation["requestBody"] = {"required": True, "content": {media: {"schema": schema}}}
+
+    def query_either_or(self, rows: list[Field], section_text: str, parameters: list[dict[str, Any]], operation: dict[str, Any]) -> None:
+        """Query parameters have no `anyOf`: the alternatives lose `required: true`, the operation lists them."""
+        groups = either_or_groups(rows, section_text)
+        if not groups:
+            return
+        keys = {key for group in groups for key in group.keys}
+        for parameter in parameters:
+            if parameter["name"] in keys:
+                parameter["required"] = False
+        for group in groups:
+            self.warn(group.line, "either-or", f"query {group.describe()}: one is enough ({group.rule}): `x-wechatpay-either-or`")
+        forms = [[list(alternative) for alternative in group.alternatives] for group in groups]
+        operation["x-wechatpay-either-or"] = forms[0] if len(forms) == 1 else forms
 
     def parameter(self, row: Field, location: str, example: Any = None) -> dict[str, Any]:
         schema = field_schema(row, self.ctx, example)

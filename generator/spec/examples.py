@@ -7,6 +7,7 @@ there an example that spells its schema's type is read as that type. JSON bodies
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -33,8 +34,8 @@ def attach_examples(operation: dict[str, Any], literal: dict[str, Any] | None, s
         value = literal.get(key)
         if isinstance(value, dict):
             if key == "xml":
-                properties = content["schema"].get("properties", {})
-                value = {name: _from_text(item, properties.get(name, {})) for name, item in value.items()}
+                schema = content["schema"]
+                value = {name: _from_text(item, _field_of(name, schema) or {}) for name, item in value.items()}
             content["example"] = value
             _compare(value, content["schema"], key, line, warn)
         else:
@@ -88,6 +89,15 @@ def _as_text(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
+def _field_of(key: str, schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The schema of property `key`, or of the numbered family (`out_refund_no_$n`) it belongs to (`out_refund_no_0`)."""
+    properties: dict[str, dict[str, Any]] = schema.get("properties", {})
+    if key in properties:
+        return properties[key]
+    families: dict[str, dict[str, Any]] = schema.get("patternProperties", {})
+    return next((family for pattern, family in families.items() if re.search(pattern, key)), None)
+
+
 def _compare(value: Any, schema: dict[str, Any], pointer: str, line: int, warn: Warn) -> None:
     for where, problem in _differences(value, schema, pointer):
         warn(line, "example-mismatch", f"example and table disagree at `{where}`: {problem}")
@@ -102,10 +112,11 @@ def _differences(value: Any, schema: dict[str, Any], pointer: str) -> Iterator[t
     if not isinstance(value, dict) or properties is None:
         return
     for key, item in value.items():
-        if key not in properties:
+        field = _field_of(key, schema)
+        if field is None:
             yield f"{pointer}.{key}", "the example has it, the table does not"
         else:
-            yield from _differences(item, properties[key], f"{pointer}.{key}")
+            yield from _differences(item, field, f"{pointer}.{key}")
     for key, field in properties.items():
         if key not in value and not field.get("x-wechatpay-client-filled"):
             yield f"{pointer}.{key}", "the table has it, the example does not"

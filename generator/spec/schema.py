@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..docs.cells import enum_values, plain_text, without_enum
 from ..docs.rows import Field
+from .either_or import apply_to_object, either_or_groups
 
 Schema = dict[str, Any]
 Warn = Callable[[int, str, str], None]
@@ -16,6 +18,25 @@ Warn = Callable[[int, str, str], None]
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "float": "number", "boolean": "boolean", "object": "object"}
 # Type-cell attributes that the SDK acts on, each kept as one `x-wechatpay-*` keyword.
 _MARKERS = {"data-encrypted": "x-wechatpay-encrypted", "data-encoded": "x-wechatpay-encoded", "data-signed": "x-wechatpay-signed"}
+# `out_refund_no_$n`, `coupon_refund_id_$n_$m`: APIv2 numbers a repeated field into a family of keys
+# (`out_refund_no_0`, `coupon_refund_id_0_1`), one number per `$` placeholder.
+_INDEX_PLACEHOLDER = re.compile(r"\$[A-Za-z]+")
+_INDEX_NUMBER = "(0|[1-9][0-9]*)"
+
+
+@dataclass(frozen=True)
+class JsonStringEvidence:
+    """From every page's examples: how a JSON string whose inside is one array row was written. Keyed
+    `receivers/receiver` (the string's name and the row's): the first page, in path order, whose example
+    shows it, and whether that example is the bare array (else an object holding the array)."""
+
+    shapes: tuple[tuple[str, str, bool], ...] = ()
+
+    def find(self, key: str) -> tuple[str, bool] | None:
+        return next(((page, bare) for known, page, bare in self.shapes if known == key), None)
+
+    def cache_key(self) -> str:
+        return json.dumps(self.shapes, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -24,29 +45,62 @@ class SchemaContext:
 
     warn: Warn
     binary_objects: bool = False  # multipart: an `object` without rows is a file
-    # A JSON string whose inside is one array row is either that array or an object holding it; the page's
-    # example tells. Without one: a row named as its string field is a key; otherwise APIv2 pages (where
-    # such rows name the item of a bare array) read it as the array.
-    bare_arrays_by_default: bool = False
+    # A JSON string whose inside is one array row is either that array or an object holding it: examples tell.
+    evidence: JsonStringEvidence = JsonStringEvidence()
+    # A request's objects: either-or groups are looked for, the section's text among the evidence.
+    request: bool = False
+    section_text: str = ""
 
 
 def object_schema(fields: list[Field], ctx: SchemaContext, example: Any = None) -> Schema:
-    """`{type: object, required: [...], properties: {...}}` in row order; a repeated name is reported."""
+    """`{type: object, required: [...], properties: {...}}` in row order (numbered families under
+    `patternProperties`); a repeated name is reported."""
     properties: dict[str, Schema] = {}
+    families: dict[str, Schema] = {}
     required: list[str] = []
     values = example if isinstance(example, dict) else {}
     for field in fields:
-        if field.name in properties:
+        pattern = indexed_pattern(field.name)
+        key, target = (field.name, properties) if pattern is None else (pattern, families)
+        if key in target:
             ctx.warn(field.line, "duplicate-field", f"field `{field.name}` appears twice at this level: the later row wins")
-            properties.pop(field.name)
-        properties[field.name] = field_schema(field, ctx, values.get(field.name))
-        if field.required and field.name not in required:
+            target.pop(key)
+        target[key] = field_schema(field, ctx, values.get(field.name))
+        if pattern is not None:
+            target[key]["x-wechatpay-indexed"] = field.name
+            ctx.warn(field.line, "indexed-field", f"`{field.name}` is a numbered family of keys (`{_first_key(field.name)}`, …): patternProperties `{pattern}`")
+        elif field.required and field.name not in required:
             required.append(field.name)
     schema: Schema = {"type": "object"}
     if required:
         schema["required"] = required
     schema["properties"] = properties
+    if families:
+        schema["patternProperties"] = families
+    if ctx.request:
+        _either_or(fields, schema, ctx)
     return schema
+
+
+def _either_or(fields: list[Field], schema: Schema, ctx: SchemaContext) -> None:
+    plain = [field for field in fields if indexed_pattern(field.name) is None]
+    groups = either_or_groups(plain, ctx.section_text)
+    for group in groups:
+        ctx.warn(group.line, "either-or", f"{group.describe()}: one is enough ({group.rule}): `anyOf`, out of `required`")
+    if groups:
+        apply_to_object(schema, groups)
+
+
+def indexed_pattern(name: str) -> str | None:
+    """`coupon_refund_id_$n_$m` → `^coupon_refund_id_(0|[1-9][0-9]*)_(0|[1-9][0-9]*)$`; None for a plain name."""
+    parts = _INDEX_PLACEHOLDER.split(name)
+    if len(parts) == 1:
+        return None
+    return "^" + _INDEX_NUMBER.join(re.escape(part) for part in parts) + "$"
+
+
+def _first_key(name: str) -> str:
+    return _INDEX_PLACEHOLDER.sub("0", name)
 
 
 def field_schema(field: Field, ctx: SchemaContext, example: Any = None) -> Schema:
@@ -92,17 +146,62 @@ def _inside_schema(owner: Field, rows: list[Field], ctx: SchemaContext, example:
     if len(rows) == 1 and rows[0].indent == owner.indent:
         # a single row level with its string field is the inside itself, not a property of it
         return field_schema(rows[0], ctx, example)
-    if len(rows) == 1 and rows[0].is_array and rows[0].name != owner.name and _is_bare_array(example, ctx):
-        schema = field_schema(rows[0], ctx, example)
-        schema["x-wechatpay-item-name"] = rows[0].name
+    row = array_inside(owner)
+    if row is not None and _is_bare_array(owner, row, ctx, example):
+        schema = field_schema(row, ctx, example)
+        schema["x-wechatpay-item-name"] = row.name
         return schema
     return object_schema(rows, ctx, example)
 
 
-def _is_bare_array(example: Any, ctx: SchemaContext) -> bool:
-    if example is None:
-        return ctx.bare_arrays_by_default
-    return isinstance(example, list)
+def array_inside(owner: Field) -> Field | None:
+    """The one array row of a JSON string's inside, which the string holds bare or in an object."""
+    rows = owner.inside or []
+    if len(rows) == 1 and rows[0].is_array and rows[0].indent > owner.indent:
+        return rows[0]
+    return None
+
+
+def evidence_key(owner: Field, row: Field) -> str:
+    return f"{owner.name}/{row.name}"
+
+
+def _is_bare_array(owner: Field, row: Field, ctx: SchemaContext, example: Any) -> bool:
+    """The page's own example of the string; else the same string's example on another page; else the object
+    holding the array, which is what the service sends (`{"promotion_detail":[…]}`)."""
+    if isinstance(example, (list, dict)):
+        bare, source = isinstance(example, list), "own example"
+    elif (found := ctx.evidence.find(evidence_key(owner, row))) is not None:
+        bare, source = found[1], f"sibling page {found[0]}"
+    else:
+        bare, source = False, "default"
+    shape = f"the bare `{row.name}` array" if bare else f"an object with the `{row.name}` array"
+    ctx.warn(owner.line, "json-string-shape", f"JSON string `{owner.name}` holds {shape} ({source})")
+    return bare
+
+
+def example_shapes(fields: list[Field], values: Any) -> Iterator[tuple[str, bool]]:
+    """What an example says of each JSON string with one array row below these rows: (its key, bare array?).
+    The example is walked as the schema builder walks it."""
+    values = values if isinstance(values, dict) else {}
+    for field in fields:
+        yield from _field_shapes(field, values.get(field.name))
+
+
+def _field_shapes(field: Field, value: Any) -> Iterator[tuple[str, bool]]:
+    if field.is_array:
+        value = value[0] if isinstance(value, list) and value else None
+    yield from example_shapes(field.children, value)
+    if field.inside is None:
+        return
+    decoded = _decoded_example(value)
+    row = array_inside(field)
+    if row is not None and isinstance(decoded, (list, dict)):
+        yield evidence_key(field, row), isinstance(decoded, list)
+    if row is not None and isinstance(decoded, list):
+        yield from _field_shapes(row, decoded)
+    else:
+        yield from example_shapes(field.inside, decoded)
 
 
 def _decoded_example(example: Any) -> Any:

@@ -64,9 +64,10 @@ def test_errors_leave_the_previous_specs_untouched(tmp_path: Path) -> None:
 def test_broken_rows_unknown_types_indent_jumps_and_empty_pages_are_warnings(tmp_path: Path) -> None:
     broken = PAGE.replace("| attach {data-indent=1} | string | 附加数据", "| attach {data-indent=1} | string")
     broken = broken.replace("| integer |", "| int64 |", 1).replace("data-indent=2}", "data-indent=4}", 1)
-    write(tmp_path, "openapi/v3/pay/transactions/jsapi.md", broken)
-    write(tmp_path, "openapi/v3/empty.md", "")
-    result = CliRunner().invoke(main, ["parse", str(tmp_path), "-o", str(tmp_path / "out")])
+    docs = tmp_path / "docs"
+    write(docs, "openapi/v3/pay/transactions/jsapi.md", broken)
+    write(docs, "openapi/v3/empty.md", "")
+    result = CliRunner().invoke(main, ["parse", str(docs), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert any("empty.md:1: warning" in line for line in lines)
