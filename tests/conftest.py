@@ -25,3 +25,12 @@ def corpus() -> Path:
     if not (root / "docs").is_dir():
         pytest.skip(f"WECHATPAY_CORPUS={root} has no docs/ folder")
     return root
+
+
+@pytest.fixture(scope="session")
+def samples_dir(corpus: Path) -> Path:
+    """Real request, response and notification samples (`WECHATPAY_SAMPLES`, else the corpus's samples/)."""
+    root = Path(os.environ.get("WECHATPAY_SAMPLES") or corpus / "samples")
+    if not (root / "manifest.json").is_file():
+        pytest.skip(f"{root} has no manifest.json: point WECHATPAY_SAMPLES at ../shared/corpus/samples")
+    return root

@@ -157,9 +157,9 @@ class Answering:
             self.body = json.dumps(sample.data, ensure_ascii=False).encode()
 
 
-def client_for(package: ModuleType, fake: FakeWeChatPay, answering: Answering) -> Any:
+def client_for(package: ModuleType, fake: FakeWeChatPay, answering: Answering, **settings: Any) -> Any:
     transport = httpx.MockTransport(answering)
-    client = package.Client(**fake.client_settings(), http_client=httpx.Client(transport=transport))
+    client = package.Client(**fake.client_settings(), http_client=httpx.Client(transport=transport), **settings)
     client._mtls_http = httpx.Client(transport=transport)  # operations that need the client certificate
     return client
 
@@ -167,11 +167,13 @@ def client_for(package: ModuleType, fake: FakeWeChatPay, answering: Answering) -
 # -- responses -----------------------------------------------------------------------------------------------
 
 
-def read_responses(package: ModuleType, api: Api, samples: list[Sample], fake: FakeWeChatPay) -> Tally:
-    """Each response sample of an operation the package has, as its method returns it."""
+def read_responses(
+    package: ModuleType, api: Api, samples: list[Sample], fake: FakeWeChatPay, **settings: Any
+) -> Tally:
+    """Each response sample of an operation the package has, as its method returns it (`settings`: the client's)."""
     operations = operations_by_page(api)
     answering = Answering(fake)
-    client = client_for(package, fake, answering)
+    client = client_for(package, fake, answering, **settings)
     tally = Tally()
     for sample in samples:
         if sample.kind != "response" or (sample.page, sample.method) not in operations:

@@ -5,76 +5,55 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from generator.codegen import GenerateOptions, generate, write_tree
-from generator.codegen.model import Api, build_api
-from generator.spec.build import parse_docs
+from generator.codegen.model import Api
 from generator.spec.io import SpecFile
 from tests.runtime.fake_server import FakeWeChatPay
 
+from .conftest import CORPUS_PACKAGE
 from .round_trip import example_calls, send_examples
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
-PACKAGE = "wpcorpus"
+PACKAGE = CORPUS_PACKAGE
 
 
-@pytest.fixture(scope="module")
-def specs(corpus: Path) -> list[SpecFile]:
-    return parse_docs(corpus / "docs").specs
-
-
-@pytest.fixture(scope="module")
-def api(specs: list[SpecFile]) -> Api:
-    return build_api(specs, GenerateOptions(package=PACKAGE))
-
-
-@pytest.fixture(scope="module")
-def tree(specs: list[SpecFile], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    out = tmp_path_factory.mktemp("corpus") / "dist"
-    write_tree(generate(specs, GenerateOptions(package=PACKAGE)), out)
-    sys.path.insert(0, str(out))
-    yield out
-    sys.path.remove(str(out))
-
-
-def test_every_operation_and_notification_has_its_method_and_models(specs: list[SpecFile], api: Api) -> None:
+def test_every_operation_and_notification_has_its_method_and_models(corpus_specs: list[SpecFile], corpus_api: Api) -> None:
     documented = {
-        (path, method) for s in specs for path, item in (s.data.get("paths") or {}).items() for method in item
+        (path, method) for s in corpus_specs for path, item in (s.data.get("paths") or {}).items() for method in item
     }
-    generated = {(op.path, op.name) for op in api.operations}
+    generated = {(op.path, op.name) for op in corpus_api.operations}
     assert generated == documented
-    events = sum(len(s.data.get("webhooks") or {}) for s in specs)
-    assert len(api.events) == events
-    names = [c.name for m in api.modules for c in m.classes]
+    events = sum(len(s.data.get("webhooks") or {}) for s in corpus_specs)
+    assert len(corpus_api.events) == events
+    names = [c.name for m in corpus_api.modules for c in m.classes]
     assert len(names) == len(set(names))
 
 
-def test_every_module_imports(tree: Path, api: Api) -> None:
-    for module in api.modules:
+def test_every_module_imports(corpus_tree: Path, corpus_api: Api) -> None:
+    for module in corpus_api.modules:
         importlib.import_module(f"{PACKAGE}._specs.{module.module}")
     tree = importlib.import_module(f"{PACKAGE}._tree")
-    for node in api.nodes:
+    for node in corpus_api.nodes:
         assert getattr(tree, node.class_name) is tree.node_class(node.call_path, "")
         assert getattr(tree, f"Async{node.class_name}") is tree.node_class(node.call_path, "Async")
 
 
-def test_the_generated_corpus_passes_mypy_strict(tree: Path) -> None:
+def test_the_generated_corpus_passes_mypy_strict(corpus_tree: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--cache-dir=/dev/null", PACKAGE],
-        cwd=tree,
+        cwd=corpus_tree,
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:]
 
 
-def test_page_examples_round_trip(tree: Path, specs: list[SpecFile], api: Api) -> None:
-    calls, incomplete = example_calls(specs, api)
+def test_page_examples_round_trip(corpus_tree: Path, corpus_specs: list[SpecFile], corpus_api: Api) -> None:
+    calls, incomplete = example_calls(corpus_specs, corpus_api)
     package = importlib.import_module(PACKAGE)
     with FakeWeChatPay.create() as fake:
         outcome = send_examples(package, calls, fake)
