@@ -20,7 +20,7 @@ from ..report import Diagnostic, Level
 from .either_or import either_or_groups
 from .examples import attach_examples
 from .io import SpecFile
-from .schema import JsonStringEvidence, SchemaContext, example_shapes, field_schema, object_schema
+from .schema import JSON_STRING_ROW, JsonStringEvidence, SchemaContext, example_shapes, field_schema, object_schema
 
 MAX_PAGE_BYTES = 4 * 1024 * 1024  # the largest real page is ~120 KB; anything far larger is not a doc page
 CLIENT_OPTIONS = {"security", "nonceless", "base_uri", "timeout", "fragment"}
@@ -71,7 +71,7 @@ def json_string_evidence(pages: Mapping[str, bytes]) -> JsonStringEvidence:
     shapes: dict[str, tuple[str, bool]] = {}
     for page in sorted(pages):
         data = pages[page]
-        if len(data) > MAX_PAGE_BYTES or b"im-table-line" not in data:
+        if len(data) > MAX_PAGE_BYTES or JSON_STRING_ROW not in data:
             continue
         for key, bare in _example_shapes(read_page(page, data.decode("utf-8", errors="replace"))):
             shapes.setdefault(key, (page, bare))
@@ -116,7 +116,7 @@ def collect(results: Iterable[PageResult]) -> ParseResult:
 
 def parse_page(docs_dir: Path, page: str, evidence: JsonStringEvidence = JsonStringEvidence()) -> PageResult:
     """One page's spec. `evidence` (from `json_string_evidence` over every page) settles JSON strings that the
-    page's own example does not: the result depends on it, so a cache of results must key on it too."""
+    page's own example does not: a cache of results keys on `evidence.cache_key(page bytes)` too."""
     name = page[: -len(".md")]
     text, problem = _read_text(docs_dir / page, page)
     if problem is not None:

@@ -22,6 +22,8 @@ _MARKERS = {"data-encrypted": "x-wechatpay-encrypted", "data-encoded": "x-wechat
 # (`out_refund_no_0`, `coupon_refund_id_0_1`), one number per `$` placeholder.
 _INDEX_PLACEHOLDER = re.compile(r"\$[A-Za-z]+")
 _INDEX_NUMBER = "(0|[1-9][0-9]*)"
+# The separator row that opens a JSON string's inside: a page without one has no JSON string.
+JSON_STRING_ROW = b"im-table-line"
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,9 @@ class JsonStringEvidence:
     def find(self, key: str) -> tuple[str, bool] | None:
         return next(((page, bare) for known, page, bare in self.shapes if known == key), None)
 
-    def cache_key(self) -> str:
-        return json.dumps(self.shapes, ensure_ascii=False)
+    def cache_key(self, page: bytes) -> str:
+        """What of the evidence a page's spec depends on: all of it for a page with a JSON string, none otherwise."""
+        return json.dumps(self.shapes, ensure_ascii=False) if JSON_STRING_ROW in page else ""
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,7 @@ def evidence_key(owner: Field, row: Field) -> str:
 
 def _is_bare_array(owner: Field, row: Field, ctx: SchemaContext, example: Any) -> bool:
     """The page's own example of the string; else the same string's example on another page; else the object
-    holding the array, which is what the service sends (`{"promotion_detail":[…]}`)."""
+    holding the array, which is what the service sends (`{"jsapi_path_list":[…]}`)."""
     if isinstance(example, (list, dict)):
         bare, source = isinstance(example, list), "own example"
     elif (found := ctx.evidence.find(evidence_key(owner, row))) is not None:

@@ -217,3 +217,10 @@ def test_a_sibling_page_example_decides_where_the_page_has_none(tmp_path: Path) 
 def test_the_example_order_query_promotion_detail_is_the_wrapper() -> None:
     schema = response_schema(parse_page(EXAMPLES, "openapi/v2/pay/orderquery.md"))["properties"]["promotion_detail"]["contentSchema"]
     assert schema["required"] == ["promotion_detail"] and schema["properties"]["promotion_detail"]["type"] == "array"
+
+
+def test_only_pages_with_a_json_string_depend_on_the_evidence() -> None:
+    evidence = JsonStringEvidence((("receivers/receiver", "openapi/v2/a.md", True),))
+    assert evidence.cache_key(b"| appid | string | plain page") == ""
+    with_string = page(f"{XML}\n{STRING}{ARRAY}").encode()
+    assert evidence.cache_key(with_string) != JsonStringEvidence().cache_key(with_string)
