@@ -18,7 +18,11 @@ from typing import Any
 from ..docs.cells import plain_text
 from ..docs.rows import Field
 
-_MARKER = re.compile(r"[二两三四五多]选一|任选其?一|必填其一|至少(?:需要?)?(?:填|填写|传|传入|提供)(?:其中)?一|其中之一")
+# A choice among fields (二选一, 两者选其一, 任选其一, 两者必填其一, 至少填一个): alone in a row, the other rows so
+# marked are its alternatives. `其中之一` / `填其中一个` also say "one of the values", so they count only
+# where the text names the sibling fields.
+_CHOICE = re.compile(r"[二两三四五多](?:者|个)?中?选其?一|任选其?一|必填其一|至少(?:需要?)?(?:填|填写|传|传入|提供)(?:其中)?一")
+_ONE_OF = re.compile(r"其中之一|(?:填|填写|传|传入|提供)其中一")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CLAUSE = re.compile(r"[。；;\n]")
 # Priority order of WeChat Pay's refund query: the first one given is used.
@@ -74,24 +78,28 @@ def _text_groups(fields: list[Field], section_text: str) -> list[EitherOr]:
     unnamed: list[tuple[str, str]] = []
     for field in fields:
         text = plain_text(field.description)
-        marker = _MARKER.search(text)
+        marker = _marker(text)
         if marker is None:
             continue
         source = f"text: `{marker.group()}` in `{field.name}`"
         mentioned = _mentioned(text, names) - {field.name}
         if mentioned:
             found.append(({field.name} | mentioned, source))
-        else:
-            unnamed.append((field.name, source))  # `二选一` alone: the other alternatives say so too
+        elif marker.re is _CHOICE:
+            unnamed.append((field.name, source))
     if len(unnamed) > 1:
         found.append(({name for name, _ in unnamed}, unnamed[0][1]))
     for clause in _CLAUSE.split(plain_text(section_text)):
-        marker = _MARKER.search(clause)
+        marker = _marker(clause)
         mentioned = _mentioned(clause, names)
         if marker and len(mentioned) > 1:
             found.append((mentioned, f"text: `{marker.group()}` in the section's text"))
     order = [field.name for field in fields]
     return [_group([(name,) for name in order if name in members], source, names) for members, source in _merged(found)]
+
+
+def _marker(text: str) -> re.Match[str] | None:
+    return _CHOICE.search(text) or _ONE_OF.search(text)
 
 
 def _mentioned(text: str, names: dict[str, Field]) -> set[str]:

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from generator.spec.build import PageResult, json_string_evidence, parse_page
 from generator.spec.schema import JsonStringEvidence
 from tests.conftest import EXAMPLES
@@ -116,6 +118,19 @@ def test_rows_marked_without_names_are_one_group_and_section_text_names_another(
     ]
     assert "required" not in schema
     assert any("the section's text" in found for found in codes(result, "either-or"))
+
+
+@pytest.mark.parametrize("marker", ["二选一", "两者选其一", "任选其一", "两者必填其一", "三选一", "四选一", "至少填一个", "至少提供其中一个"])
+def test_choice_markers_alone_pair_the_rows_so_marked(tmp_path: Path, marker: str) -> None:
+    rows = f"{XML}\n| openid {{data-indent=1}} | string | 用户标识，{marker}\n| phone {{data-indent=1}} | string | 手机号，{marker}"
+    assert request_schema(parse(tmp_path, page(rows)))["anyOf"] == [{"required": ["openid"]}, {"required": ["phone"]}]
+
+
+def test_one_of_the_values_names_no_alternative(tmp_path: Path) -> None:
+    """`其中之一` also says "one of these values": without sibling names it is no group."""
+    rows = f"{XML}\n| scene {{data-indent=1}} | string | 取下列场景其中之一\n| channel {{data-indent=1}} | string | 取下列渠道其中之一"
+    result = parse(tmp_path, page(rows))
+    assert "anyOf" not in request_schema(result) and codes(result, "either-or") == []
 
 
 def test_refund_query_ids_are_one_group_in_priority_order(tmp_path: Path) -> None:
