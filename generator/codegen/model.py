@@ -91,6 +91,7 @@ class Operation:
     runtime: tuple[tuple[str, object], ...]  # keyword arguments of the runtime's Operation
     endpoint: str
     either_or: tuple[tuple[tuple[str, ...], ...], ...] = ()  # groups of alternative arguments; a call gives one
+    defaults: tuple[tuple[str, object], ...] = ()  # required arguments the docs allow one value for: filled when left out
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,17 @@ class Api:
     @property
     def events(self) -> list[tuple[str, Event]]:
         return [(m.module, e) for m in self.modules for e in m.events]
+
+
+@dataclass(frozen=True)
+class _Arguments:
+    """An operation's keyword arguments and what the runtime and the check need to know about them."""
+
+    fields: list[Field]
+    params: tuple[Param, ...]
+    runtime: tuple[tuple[str, object], ...]
+    either_or: tuple[tuple[tuple[str, ...], ...], ...]
+    defaults: tuple[tuple[str, object], ...]
 
 
 @dataclass(frozen=True)
@@ -304,9 +316,9 @@ class _SpecBuilder:
 
     def _operation(self, f: _Found, base: str) -> Operation:
         stem = f"{base}{pascal(f.method)}"
-        fields, params, runtime, either_or = self._arguments(f, stem)
+        arguments = self._arguments(f, stem)
         summary = _text(f.data, "summary") or f"{f.method.upper()} {f.key}"
-        params_class = self._add(self.names.claim(f"{stem}Params"), "params", summary, fields)
+        params_class = self._add(self.names.claim(f"{stem}Params"), "params", summary, arguments.fields)
         return Operation(
             name=f.method,
             http_method=f.method.upper(),
@@ -317,18 +329,17 @@ class _SpecBuilder:
             doc_url=_text(f.data.get("externalDocs") or {}, "url"),
             deprecated=bool(f.data.get("deprecated")),
             params_class=params_class,
-            params=params,
+            params=arguments.params,
             returns=self._returns(f, stem),
-            runtime=runtime,
+            runtime=arguments.runtime,
             endpoint=f"_{snake(stem).upper()}",
-            either_or=either_or,
+            either_or=arguments.either_or,
+            defaults=arguments.defaults,
         )
 
-    def _arguments(
-        self, f: _Found, stem: str
-    ) -> tuple[list[Field], tuple[Param, ...], tuple[tuple[str, object], ...], tuple[tuple[tuple[str, ...], ...], ...]]:
-        """The keyword arguments (path, query, header, then body fields), the runtime's facts about them, and the
-        either-or groups among them."""
+    def _arguments(self, f: _Found, stem: str) -> _Arguments:
+        """The keyword arguments (path, query, header, then body fields), the runtime's facts about them, the
+        either-or groups among them and the values of the ones the docs leave no choice for."""
         raw: list[tuple[str, str, dict[str, Any], bool, str]] = []  # location, key, schema, required, where
         encrypted: list[str] = []
         json_parameters: list[str] = []
@@ -352,10 +363,13 @@ class _SpecBuilder:
             json_strings = []  # the runtime's multipart writer encodes `meta` itself (and signs that JSON)
         json_strings = json_parameters + json_strings
         names = unique(argument(key or "body", REQUEST_OPTIONS) for _, key, *_ in raw)
-        fields, params = [], []
+        fields, params, defaults = [], [], []
         for name, (location, key, schema, required, where) in zip(names, raw):
             required = required and location != "path" and key.lower() != "idempotency-key"
             annotation = self.input(schema, f"{stem}Request{pascal(key)}" if key else f"{stem}Request", where)
+            if required and _only_value(schema) is not None:  # `version: 1.0 枚举值`: the SDK fills it
+                defaults.append((name, _only_value(schema)))
+                required = False
             fields.append(Field(name, name, annotation, required, _text(schema, "description")))
             params.append(Param(name, location, key))
         runtime = self._runtime(f, request_media, encrypted, json_strings, [k for _, k, *_ in raw])
@@ -366,7 +380,7 @@ class _SpecBuilder:
             for location, group in groups
             if all((location, key) in argument_of for alternative in group for key in alternative)
         )
-        return fields, tuple(params), runtime, either_or
+        return _Arguments(fields, tuple(params), runtime, either_or, tuple(defaults))
 
     def _request_body(self, f: _Found) -> tuple[str | None, dict[str, Any] | None, str]:
         content = (f.data.get("requestBody") or {}).get("content") or {}
@@ -611,6 +625,14 @@ def _decrypted_resource(properties: Mapping[str, Any]) -> Any:
     for prop in properties.values():
         if isinstance(prop, dict) and prop.get("x-wechatpay-encrypted") == "by-aes-gcm" and "contentSchema" in prop:
             return prop["contentSchema"]
+    return None
+
+
+def _only_value(schema: Mapping[str, Any]) -> object:
+    """The one value an enum allows (a scalar), else None."""
+    values = schema.get("enum")
+    if isinstance(values, list) and len(set(map(repr, values))) == 1 and isinstance(values[0], (str, int, float)):
+        return values[0]
     return None
 
 

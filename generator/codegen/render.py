@@ -172,11 +172,10 @@ def _endpoint(op: Operation) -> str:
     """The module-level `Endpoint(...)` of an operation: what the runtime needs to send it and read the answer."""
     fields = {p.name: (p.location, p.key) for p in op.params}
     returns = "type(None)" if op.returns == NO_CONTENT else op.returns
-    args: list[object] = [Call("Operation", kwargs=op.runtime), Code(op.params_class.name), fields, Code(returns)]
-    if op.either_or:
-        args.append(op.either_or)
+    args = [Call("Operation", kwargs=op.runtime), Code(op.params_class.name), fields, Code(returns)]
+    checks = [("either_or", op.either_or), ("defaults", dict(op.defaults))]
     typed = f": Endpoint[{NO_CONTENT}]" if op.returns == NO_CONTENT else ""  # else mypy would read Endpoint[None]
-    return source.statement(f"{op.endpoint}{typed} = ", Call("Endpoint", args))
+    return source.statement(f"{op.endpoint}{typed} = ", Call("Endpoint", args, [(k, v) for k, v in checks if v]))
 
 
 def _signature(op: Operation, is_async: bool) -> str:

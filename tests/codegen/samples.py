@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, unquote
 from xml.sax.saxutils import escape
 
 import httpx
-from typing_extensions import NotRequired, Required
+from typing_extensions import NotRequired, Required, is_typeddict
 
 from generator.codegen.model import Api, Operation
 from tests.runtime.fake_server import FakeWeChatPay, v2_sign
@@ -293,7 +293,7 @@ def _arguments(op: Operation, sample: Sample, endpoint: Any) -> dict[str, Any]:
 
 def _as_passed(value: Any, hint: Any, xml: bool) -> Any:
     hint = _unwrapped(hint)
-    if isinstance(value, str) and (typing.is_typeddict(hint) or typing.get_origin(hint) in (list, dict)):
+    if isinstance(value, str) and (is_typeddict(hint) or typing.get_origin(hint) in (list, dict)):
         try:
             return json.loads(value)
         except ValueError:  # a urlencoded field (`by-urlencode`) travels as `a=1&b=2`

@@ -179,7 +179,7 @@ def test_api_md_has_one_line_per_operation(fixture_files: dict[str, str]) -> Non
     assert len(lines) == 10
     assert (
         "- `client.v3.pay.transactions.id_.by_transaction_id(transaction_id).get(**TransactionsIdTransactionIdGetParams)"
-        " -> TransactionsIdTransactionIdGetResponse`" in lines[6]
+        " -> TransactionsIdTransactionIdGetResponse`" in lines[7]
     )
 
 
