@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 GOOD = f"""
 from {PACKAGE} import AsyncClient, Client
-from {PACKAGE}.models import TransactionsJsapiPostResponse, V3TransactionSuccessEvent
+from {PACKAGE}.models import TransactionsIdTransactionIdGetResponse, TransactionsJsapiPostResponse, V3TransactionSuccessEvent
 from {PACKAGE}.webhooks import Notification
 
 
@@ -38,6 +38,14 @@ def sync(client: Client) -> str:
         print(event.resource.out_trade_no)
     elif isinstance(event, Notification):
         print(event.model_extra)
+    if event.event_type == "TRANSACTION.SUCCESS":  # the Literal leaves its class and the generic Notification
+        narrowed: V3TransactionSuccessEvent | Notification = event
+        print(narrowed)
+    raw = client.with_raw_response(client.v3.pay.transactions.id_.by_transaction_id("4").get, mchid="1")
+    parsed: TransactionsIdTransactionIdGetResponse = raw.parsed
+    print(raw.status_code + 1, raw.headers.get("Request-ID"), parsed.doc_disagreements[0].field)
+    closed = client.v3.pay.transactions.out_trade_no.by_out_trade_no("T").close.post(mchid="1", validate_request=False)
+    print(closed.model_extra if closed is not None else None)
     v2 = client.webhooks.parse_v2("transaction-success", b"")
     print(a.raw_response, data, upload.media_id, total, v2.total_fee, d.amount)
     return b.prepay_id + (c.transaction_id or "")
@@ -63,6 +71,7 @@ def wrong(client: Client) -> None:
     client.chain("v3/pay/no/such/path")
     client.v3.pay.transactions.jsapi.get()
     client.v3.pay.transactions.id_.by_transaction_id(4)
+    client.with_raw_response(client.v3.pay.transactions.id_.by_transaction_id("4").get, mchid=1)
 """
 
 
@@ -86,7 +95,7 @@ def test_wrong_calls_are_caught_by_mypy(fixture_tree: Path) -> None:
     (fixture_tree / "usage_bad.py").write_text(textwrap.dedent(BAD))
     result = mypy(fixture_tree, "usage_bad.py")
     lines = {int(line.split(":")[1]) for line in result.stdout.splitlines() if line.startswith("usage_bad.py:")}
-    assert lines == set(range(6, 13)), result.stdout
+    assert lines == set(range(6, 14)), result.stdout
 
 
 def test_the_distribution_installs_and_imports_without_the_generator(fixture_tree: Path, tmp_path: Path) -> None:
