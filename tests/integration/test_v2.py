@@ -139,3 +139,12 @@ async def test_a_redirect_page_is_a_signed_url_for_the_browser(client: Any, serv
     assert query["contract_display_account"] == "月度会员 & 续费" and query["plan_id"] == "20481"
     assert query["sign"] == v2_sign({k: v for k, v in query.items() if k != "sign"}, server.apiv2_key, "MD5")
     assert server.requests == []  # built here: the browser goes there, not this client
+
+
+async def test_a_redirect_page_has_its_raw_response_too(client: Any, server: FakeWeChatPay) -> None:
+    arguments = {"appid": "wx5", "mch_id": "1900012345", "plan_id": 1, "contract_code": "C", "request_serial": 1}
+    arguments |= {"contract_display_account": "a", "notify_url": "https://shop.example.com/n", "timestamp": "1716000000"}
+    raw = await wait(client.with_raw_response(client.v2.papay.entrustweb.get, **arguments))
+    assert raw.status_code == 302 and raw.headers["Location"] == raw.parsed and raw.content == b""
+    assert dict(httpx.URL(raw.parsed).params)["version"] == "1.0"  # the one value the page allows, filled in
+    assert server.requests == []

@@ -192,3 +192,13 @@ async def test_a_503_on_a_get_is_retried(wechatpay: ModuleType, client: Any, ser
     assert len(seen) == 2
     assert seen[0].headers["authorization"] != seen[1].headers["authorization"]  # signed afresh per attempt
     assert server.rejections == []  # a replayed nonce would have been refused
+
+
+async def test_raw_responses_of_a_file_and_of_the_download_helper(client: Any, server: FakeWeChatPay) -> None:
+    bill = "交易时间,公众账号ID\n".encode()
+    server.bills["T2"] = bill
+    raw = await wait(client.with_raw_response(client.v3.billdownload.file.get, token="T2"))
+    assert raw.parsed == bill == raw.content and raw.status_code == 200 and raw.request_id
+    url = f"{server.base_url}/v3/billdownload/file?token=T2"
+    raw = await wait(client.with_raw_response(client.download, url, hash_type="SHA1", hash_value=hashlib.sha1(bill).hexdigest()))
+    assert raw.parsed == bill and raw.status_code == 200
