@@ -66,14 +66,23 @@ def parse_docs(docs_dir: Path) -> ParseResult:
 
 def json_string_evidence(pages: Mapping[str, bytes]) -> JsonStringEvidence:
     """The corpus-wide pre-pass: what the pages' examples show of JSON strings holding one array row (the bare
-    array or an object holding it), for the pages whose own example is silent. Reads only pages with a
-    JSON string (a separator row); unreadable pages are left to `parse_page` to report."""
+    array or an object holding it), for the pages whose own example is silent."""
+    return gather_evidence({page: page_evidence(page, data) for page, data in pages.items()})
+
+
+def page_evidence(page: str, data: bytes) -> tuple[tuple[str, bool], ...]:
+    """One page's share of the evidence: (`string/row`, bare array?) per example; a function of the page's bytes
+    alone, so a cache may keep it. Reads only pages with a JSON string; unreadable ones are `parse_page`'s to report."""
+    if len(data) > MAX_PAGE_BYTES or JSON_STRING_ROW not in data:
+        return ()
+    return tuple(_example_shapes(read_page(page, data.decode("utf-8", errors="replace"))))
+
+
+def gather_evidence(shapes_by_page: Mapping[str, Iterable[tuple[str, bool]]]) -> JsonStringEvidence:
+    """For each `string/row`, the first page in path order whose example shows it."""
     shapes: dict[str, tuple[str, bool]] = {}
-    for page in sorted(pages):
-        data = pages[page]
-        if len(data) > MAX_PAGE_BYTES or JSON_STRING_ROW not in data:
-            continue
-        for key, bare in _example_shapes(read_page(page, data.decode("utf-8", errors="replace"))):
+    for page in sorted(shapes_by_page):
+        for key, bare in shapes_by_page[page]:
             shapes.setdefault(key, (page, bare))
     return JsonStringEvidence(tuple((key, page, bare) for key, (page, bare) in sorted(shapes.items())))
 

@@ -38,7 +38,7 @@ class EitherOr:
 
     alternatives: tuple[tuple[str, ...], ...]
     rule: str
-    line: int  # the first alternative's row
+    line: int  # the earliest row of the group
 
     @property
     def keys(self) -> set[str]:
