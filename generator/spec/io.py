@@ -45,22 +45,27 @@ def load_yaml(text: str, origin: str) -> Any:
     """YAML's plain data. Aliases are refused (no spec or front matter needs them; an alias bomb expands a few KB
     into gigabytes, a recursive one into a cycle); a number Python cannot convert is an error naming the file."""
     try:
-        _refuse_aliases(text)
+        alias = _first_alias(text)
+        if alias is not None:
+            raise SpecError(f"{origin}:{alias}: aliases (`*name`) are not accepted")
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{origin}:{mark.line + 1}" if mark else origin
-        raise SpecError(f"{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())  # one line: a diagnostic's message
+        raise SpecError(f"{where}: not valid YAML ({problem})") from None
     except ValueError as exc:  # int() of a 5,000-digit scalar
         raise SpecError(f"{origin}: a value YAML cannot convert ({exc})") from None
 
 
-def _refuse_aliases(text: str) -> None:
+def _first_alias(text: str) -> int | None:
+    """The line of the first alias in `text` (0 when unknown), None when there is none."""
     if "*" not in text:  # no alias without its `*`: the common case costs one scan
-        return
+        return None
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
-            raise yaml.MarkedYAMLError(problem="aliases (`*name`) are not accepted", problem_mark=event.start_mark)
+            return event.start_mark.line + 1 if event.start_mark else 0
+    return None
 
 
 def read_spec(path: Path, name: str) -> SpecFile:
