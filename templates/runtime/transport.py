@@ -372,7 +372,8 @@ class _ClientCore:
         if failure is not None:
             raise self._api_error(raw, failure[0], failure[1], params)
         assert self._credentials.apiv2_key is not None
-        if "sign" in params and not sign_matches(params, self._credentials.apiv2_key, prepared.v2_sign_type):
+        sign_type = str(params.get("sign_type") or prepared.v2_sign_type)  # an answer naming its sign type is read by it
+        if "sign" in params and not sign_matches(params, self._credentials.apiv2_key, sign_type):
             raise SignatureVerificationError("APIv2 response sign does not match")
         if params.get("result_code") == "FAIL":  # genuine (verified), but the business call did not succeed
             raise self._api_error(raw, params.get("err_code") or "FAIL", params.get("err_code_des"), params)

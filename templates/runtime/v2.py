@@ -28,6 +28,8 @@ def sign(params: Mapping[str, Any], key: str, sign_type: str = MD5) -> str:
 
 
 def sign_matches(params: Mapping[str, Any], key: str, sign_type: str) -> bool:
+    if sign_type not in (MD5, HMAC_SHA256):  # an answer naming another sign type cannot be verified
+        return False
     received = str(params.get("sign", ""))
     return hmac.compare_digest(sign(params, key, sign_type).encode(), received.upper().encode())
 

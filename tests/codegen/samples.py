@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 from xml.sax.saxutils import escape
 
@@ -136,25 +136,30 @@ def _text(value: Any) -> str:
 
 
 class Answering:
-    """A transport answering every request with one prepared body, signed for the client under test."""
+    """A transport answering every request with one sample, signed for the client under test as the service signs:
+    APIv3 headers; APIv2 `sign` by the sign type of the request (the answer's own when it names one)."""
 
     def __init__(self, fake: FakeWeChatPay) -> None:
         self.fake = fake
-        self.body = b""
+        self.data: dict[str, Any] = {}
         self.xml = False
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.xml:
-            return httpx.Response(200, content=self.body, headers={"Content-Type": "text/xml"})
-        headers = {"Content-Type": "application/json", **self.fake.sign_headers(self.body)}
-        return httpx.Response(200, content=self.body, headers=headers)
+            sign_type = _sign_type(request.content) if request.content.startswith(b"<") else "MD5"
+            body = signed_xml(self.data, self.fake.apiv2_key, sign_type)
+            return httpx.Response(200, content=body, headers={"Content-Type": "text/xml"})
+        body = json.dumps(self.data, ensure_ascii=False).encode()
+        return httpx.Response(200, content=body, headers={"Content-Type": "application/json", **self.fake.sign_headers(body)})
 
     def answer_with(self, sample: Sample, xml: bool) -> None:
-        self.xml = xml
-        if xml:
-            self.body = signed_xml(sample.data, self.fake.apiv2_key)
-        else:
-            self.body = json.dumps(sample.data, ensure_ascii=False).encode()
+        self.data, self.xml = sample.data, xml
+
+
+def _sign_type(xml: bytes) -> str:
+    from defusedxml.ElementTree import fromstring
+
+    return fromstring(xml).findtext("sign_type") or "MD5"
 
 
 def client_for(package: ModuleType, fake: FakeWeChatPay, answering: Answering, **settings: Any) -> Any:
@@ -240,11 +245,11 @@ def read_notifications(package: ModuleType, samples: list[Sample], fake: FakeWeC
     return tally
 
 
-def signed_xml(data: dict[str, Any], apiv2_key: str) -> bytes:
-    """An APIv2 sample signed anew with the test's key, by the `sign_type` it names (MD5 when none)."""
+def signed_xml(data: dict[str, Any], apiv2_key: str, sign_type: str = "MD5") -> bytes:
+    """An APIv2 sample signed anew with the test's key, by the `sign_type` it names, else `sign_type`."""
     params = {k: v if isinstance(v, (dict, list)) else _text(v) for k, v in data.items() if k != "sign"}
     text_fields = {k: v for k, v in params.items() if isinstance(v, str)}
-    params["sign"] = v2_sign(text_fields, apiv2_key, str(params.get("sign_type", "MD5")).strip())
+    params["sign"] = v2_sign(text_fields, apiv2_key, str(params.get("sign_type") or sign_type).strip())
     return xml_of(params)
 
 
@@ -288,7 +293,20 @@ def _arguments(op: Operation, sample: Sample, endpoint: Any) -> dict[str, Any]:
             continue
         name = by_key.get(key, key)
         arguments[name] = _as_passed(value, hints.get(name), sample.api == "v2")
+    if any(p.location == "body" for p in op.params):  # the sample is the body: its query and headers are not in it
+        required = endpoint._params.__required_keys__
+        for param in op.params:
+            if param.location in ("query", "header") and param.name in required and param.name not in arguments:
+                arguments[param.name] = _placeholder(hints[param.name])
     return arguments
+
+
+def _placeholder(hint: Any) -> Any:
+    """A value of the parameter's type: its first allowed value, or one."""
+    hint = _unwrapped(hint)
+    if typing.get_origin(hint) is Literal:
+        return typing.get_args(hint)[0]
+    return 1 if hint is int else "1"
 
 
 def _as_passed(value: Any, hint: Any, xml: bool) -> Any:
@@ -296,10 +314,13 @@ def _as_passed(value: Any, hint: Any, xml: bool) -> Any:
     if isinstance(value, str) and (is_typeddict(hint) or typing.get_origin(hint) in (list, dict)):
         try:
             return json.loads(value)
-        except ValueError:  # a urlencoded field (`by-urlencode`) travels as `a=1&b=2`
-            return dict(parse_qsl(unquote(value))) if "=" in unquote(value) else value
-    if xml and isinstance(value, str) and hint is int and value.lstrip("-").isdigit():
+        except ValueError:  # a urlencoded field (`by-urlencode`) travels as `a=1&b=2`, text throughout
+            return _as_passed(dict(parse_qsl(unquote(value))), hint, True) if "=" in unquote(value) else value
+    if xml and isinstance(value, str) and hint in (int, float) and value.lstrip("-").isdigit():
         return int(value)
+    if isinstance(value, dict) and is_typeddict(hint):  # a urlencoded field's values are text too
+        inner = typing.get_type_hints(hint)
+        return {k: _as_passed(v, inner.get(k), True) for k, v in value.items()}
     return value
 
 
