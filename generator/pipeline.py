@@ -199,7 +199,8 @@ def _read_page(root: Path, page: str) -> bytes | Diagnostic:
     out of the docs folder, a size over the limit (checked before reading, and never more read than the limit)."""
     path = root / page
     problem = _page_name_problem(page)
-    if problem is None and not path.resolve().is_relative_to(root.resolve()):
+    # `list_pages` descends into no symlinked folder: only the page itself can lead out
+    if problem is None and path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
         problem = "outside-docs", f"a symlink to {path.resolve()}, outside the docs folder: not read"
     if problem is not None:
         return Diagnostic(page, 0, Level.ERROR, *problem)

@@ -102,30 +102,58 @@ def spec_problems(spec: SpecFile) -> Iterator[str]:
     for key in _mapping(spec.data.get("webhooks")):
         if not SAFE_NAME.fullmatch(str(key)):
             yield f"webhooks: the key {str(key)!r} has characters outside A-Z a-z 0-9 _ . {{ }} ~ - and /"
-    yield from _value_problems(spec.data, "", 0)
-    yield from _ref_cycles(spec.data)
+    refs: list[str] = []
+    yield from _value_problems(spec.data, refs)
+    if refs:
+        yield from _ref_cycles(spec.data, refs)
 
 
 def _mapping(value: Any) -> Mapping[Any, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _value_problems(value: Any, where: str, depth: int) -> Iterator[str]:
-    if depth > MAX_DEPTH:
-        yield f"{where}: nested deeper than {MAX_DEPTH} levels"
-        return
-    if isinstance(value, float) and not math.isfinite(value):
-        yield f"{where}: {value} is no JSON number"
-    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+def _value_problems(data: Any, refs: list[str]) -> Iterator[str]:
+    """Nesting past `MAX_DEPTH` and numbers that are no JSON numbers; the `$ref`s found on the way go to `refs`.
+    Level by level, not recursively: a spec's depth is what is being checked."""
+    level, depth = [data], 0
+    while level:
+        if depth > MAX_DEPTH:
+            yield f"nested deeper than {MAX_DEPTH} levels"
+            return
+        below: list[Any] = []
+        for value in level:
+            if isinstance(value, dict):
+                if isinstance(value.get("$ref"), str):
+                    refs.append(value["$ref"])
+                below.extend(value.values())
+            elif isinstance(value, list):
+                below.extend(value)
+            elif isinstance(value, float) and not math.isfinite(value):
+                yield f"{'.'.join(_path_to(data, value))}: {value} is no JSON number"
+        level, depth = below, depth + 1
+
+
+def _path_to(data: Any, target: object, depth: int = 0) -> list[str]:
+    """The keys leading to `target` (the very object) in `data`, for a message."""
+    children = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
     for key, child in children:
-        yield from _value_problems(child, f"{where}.{key}" if where else str(key), depth + 1)
+        if child is target:
+            return [str(key)]
+        found = _path_to(child, target, depth + 1) if depth < MAX_DEPTH else []
+        if found:
+            return [str(key), *found]
+    return []
 
 
-def _ref_cycles(data: dict[str, Any]) -> Iterator[str]:
+def _ref_cycles(data: dict[str, Any], refs: list[str]) -> Iterator[str]:
     """`$ref`s whose target holds, at any depth, a `$ref` leading back: the schema would have no end."""
-    graph = {ref: set(_refs(_target(data, ref))) for ref in set(_refs(data))}
+    graph: dict[str, list[str]] = {}
+    for ref in set(refs):
+        graph[ref] = []
+        list(_value_problems(_target(data, ref), graph[ref]))  # only the `$ref`s inside the target
     for start in sorted(graph):
-        seen, todo = set(), list(graph[start])
+        seen: set[str] = set()
+        todo = list(graph[start])
         while todo:
             ref = todo.pop()
             if ref == start:
@@ -134,17 +162,6 @@ def _ref_cycles(data: dict[str, Any]) -> Iterator[str]:
             if ref not in seen:
                 seen.add(ref)
                 todo.extend(graph.get(ref, ()))
-
-
-def _refs(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        if isinstance(value.get("$ref"), str):
-            yield value["$ref"]
-        for child in value.values():
-            yield from _refs(child)
-    elif isinstance(value, list):
-        for child in value:
-            yield from _refs(child)
 
 
 def _target(data: dict[str, Any], ref: str) -> Any:
