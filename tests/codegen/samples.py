@@ -106,10 +106,10 @@ def count_declared(tally: Tally, data: Any, model: Any) -> None:
         tally.fields_declared += 1
         inner = getattr(model, name, None)
         if isinstance(value, dict):
-            count_declared(tally, value, inner if hasattr(inner, "model_fields") else None)
+            count_declared(tally, value, inner if hasattr(type(inner), "model_fields") else None)
         elif isinstance(value, list) and isinstance(inner, list):
             for item, item_model in zip(value, inner):
-                count_declared(tally, item, item_model if hasattr(item_model, "model_fields") else None)
+                count_declared(tally, item, item_model if hasattr(type(item_model), "model_fields") else None)
 
 
 # -- the wire ----------------------------------------------------------------------------------------------

@@ -323,6 +323,15 @@ paths:
                 properties:
                   return_code: {type: string}
                   refund_count: {type: integer}
+                  promotion_detail:
+                    type: string
+                    contentMediaType: application/json
+                    contentSchema:
+                      type: object
+                      properties:
+                        promotion_detail:
+                          type: array
+                          items: {type: object, properties: {promotion_id: {type: string}, amount: {type: integer}}}
                   hblist:
                     type: object
                     properties:

@@ -214,6 +214,15 @@ def test_apiv2_indexed_families_and_nested_elements_are_typed(client: Any, servi
     assert [i.openid for i in client.v2.pay.refundquery.post(appid="wx1", refund_id="9").hblist.hbinfo] == ["o1", "o2"]
 
 
+def test_a_json_string_whose_content_disagrees_is_read_as_far_as_it_fits(client: Any, service: Service) -> None:
+    content = {"promotion_detail": [{"promotion_id": "P1", "amount": "a lot"}, {"promotion_id": "P2", "amount": 5}]}
+    service.answers[REFUNDQUERY] = {"return_code": "SUCCESS", "refund_count": "1", "promotion_detail": json.dumps(content)}
+    result = client.v2.pay.refundquery.post(appid="wx1", out_refund_no="R0")
+    details = result.promotion_detail.promotion_detail
+    assert [d.promotion_id for d in details] == ["P1", "P2"] and details[0].amount == "a lot" and details[1].amount == 5
+    assert [d.field for d in result.doc_disagreements] == ["promotion_detail.promotion_detail[].amount"]
+
+
 def test_an_apiv2_answer_is_read_by_its_own_table(package: ModuleType, client: Any, service: Service) -> None:
     service.answers[REFUNDQUERY] = {"retcode": "0", "retmsg": "ok", "refund_count": "1"}
     result = client.v2.pay.refundquery.post(appid="wx1", out_refund_no="R0")
