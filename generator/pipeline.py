@@ -221,7 +221,8 @@ def _page_name_problem(page: str) -> tuple[str, str] | None:
         return "unsafe-name", f"the page path {page!r} has characters outside A-Z a-z 0-9 _ . {{ }} ~ - and /"
     if any(len(part.encode()) > NAME_MAX - len(".yaml") for part in name.split("/")):
         return "name-too-long", f"a folder or file name of the page is over {NAME_MAX - len('.yaml')} bytes"
-    if len(snake(name).encode()) > MODULE_NAME_MAX:
+    # snake_case at most doubles a name (a `_` per character): only a long name can make a module name too long
+    if len(name) * 2 > MODULE_NAME_MAX and len(snake(name).encode()) > MODULE_NAME_MAX:
         return "name-too-long", f"the page's module name would be {len(snake(name))} bytes, over {MODULE_NAME_MAX}"
     return None
 
