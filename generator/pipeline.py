@@ -34,7 +34,7 @@ from generator.codegen import render
 from generator.codegen.names import snake
 from generator.codegen.options import BUILTIN_TEMPLATES, GenerateOptions
 from generator.report import Diagnostic, Level, has_errors
-from generator.spec.build import MAX_PAGE_BYTES, PageResult, list_pages, parse_page
+from generator.spec.build import MAX_PAGE_BYTES, DocsError, PageResult, list_pages, parse_page
 from generator.spec.io import SAFE_NAME, SpecFile, collisions, dump_yaml, read_specs, spec_problems
 from generator.workspace import (
     NAME_MAX,
@@ -297,9 +297,14 @@ def spec_files(pages: list[ParsedPage]) -> list[SpecFile]:
 
 
 def load_api(folder: Path, cache: Cache, jobs: int = 1) -> list[SpecFile]:
-    """The specs of a docs folder (parsed, through the cache) or of a specs folder, whichever `folder` is."""
+    """The specs of a docs folder (parsed, through the cache) or of a specs folder, whichever `folder` is. A page
+    with an error fails the whole: a diff that left it out would report its change as no change at all."""
     if any(folder.rglob("*.md")):
-        return spec_files(parse(Docs.read(folder), cache, jobs))
+        pages = parse(Docs.read(folder), cache, jobs)
+        errors = sorted(d for page in pages for d in page.diagnostics if d.level is Level.ERROR)
+        if errors:
+            raise DocsError(f"{folder}/{errors[0]}")
+        return spec_files(pages)
     return read_specs(folder)
 
 

@@ -79,7 +79,7 @@ class Project:
 
     def cli(self, *args: str) -> Result:
         """One command in this process; `--cache` inside the scratch project."""
-        cache = ["--cache", str(self.root / "cache")] if args[0] in ("parse", "build", "check") else []
+        cache = ["--cache", str(self.root / "cache")] if args[0] in ("parse", "build", "check", "diff") else []
         return CliRunner().invoke(main, [*args, *cache], catch_exceptions=True)
 
     def build(self) -> Result:

@@ -75,3 +75,13 @@ def test_a_committed_journal_the_file_system_refuses_is_discarded_once_with_an_e
         recover(tree, [tree])
     assert not workspace.has_pending_journal(tree) and not (tree / workspace.STAGING).exists()
     assert recover(tree, [tree]) is False  # no longer wedged
+
+
+def test_diff_fails_on_a_refused_page_rather_than_reporting_no_change(project: Project, tmp_path: Path) -> None:
+    project.write_page("openapi/v3/a.md", page())
+    old = tmp_path / "old-docs"
+    shutil.copytree(project.docs, old)
+    project.write_page(f"webhook/v3/x\n{payload(project.canary)}\n#/TRANSACTION.SUCCESS.md", WEBHOOK_PAGE.read_text(encoding="utf-8"))
+    result = project.cli("diff", str(old), str(project.docs))
+    no_traceback(result)
+    assert result.exit_code == 1 and "[unsafe-name]" in result.output

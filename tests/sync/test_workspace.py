@@ -176,3 +176,32 @@ def test_a_lock_file_a_killed_run_left_is_taken_over(tmp_path: Path) -> None:
     with lock(tmp_path) as held:
         assert held.stale_pid == 999999999
         assert (tmp_path / workspace.LOCK).read_text() == f"{os.getpid()}\n"
+
+
+def test_an_update_may_replace_or_delete_only_what_the_manifest_lists(trees: tuple[Path, Path]) -> None:
+    specs, _ = trees
+    listed = workspace.with_manifest({"a.yaml": b"", "pay/b.yaml": b""})  # gone/c.yaml is not the tool's
+    current = {**read_tree(specs), workspace.MANIFEST: listed[workspace.MANIFEST]}
+    update = TreeUpdate.between(specs, current, workspace.with_manifest(NEW_SPECS))
+    with pytest.raises(workspace.WorkspaceError, match="holds gone/c.yaml, which wechatpay-codegen did not write"):
+        workspace.refuse_foreign(update, current, lambda name, data: True)
+    legacy = read_tree(specs)  # no manifest: the legacy rule decides
+    workspace.refuse_foreign(TreeUpdate.between(specs, legacy, NEW_SPECS), legacy, lambda name, data: True)
+
+
+def test_overlapping_folders_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(workspace.WorkspaceError, match="overlaps"):
+        workspace.refuse_overlaps({"specs": tmp_path / "out/specs", "out": tmp_path / "out"}, {})
+    with pytest.raises(workspace.WorkspaceError, match="overlaps the docs folder"):
+        workspace.refuse_overlaps({"out": tmp_path}, {"docs": tmp_path / "docs"})
+    workspace.refuse_overlaps({"specs": tmp_path / "specs", "out": tmp_path / "out"}, {"docs": tmp_path / "docs"})
+
+
+def test_names_too_long_and_symlinked_folders_are_refused_before_the_commit_point(trees: tuple[Path, Path], tmp_path: Path) -> None:
+    specs, out = trees
+    with pytest.raises(workspace.WorkspaceError, match="name too long"):
+        commit([TreeUpdate(out, {"pkg/" + "m" * 300 + ".py": b""})], out)
+    (specs / "linked").symlink_to(tmp_path, target_is_directory=True)
+    with pytest.raises(workspace.WorkspaceError, match="symlinked folder"):
+        commit([TreeUpdate(specs, {"linked/x.yaml": b""})], out)
+    assert not workspace.has_pending_journal(out) and not (tmp_path / "x.yaml").exists()
