@@ -347,7 +347,7 @@ class _SpecBuilder:
             where = f"{f.where}.parameters[{i}]"
             for required_key in ("name", "in"):
                 _expect(isinstance(p, dict) and required_key in p, self.spec, where, f"missing required key `{required_key}`")
-            if p.get("x-wechatpay-encrypted") == "by-rsa-pubkey":
+            if _encrypted_by_client(p):
                 encrypted.append(f"{p['in']}:{p['name']}")
             if (p.get("schema") or {}).get("contentMediaType") == JSON_MEDIA:
                 json_parameters.append(f"{p['in']}:{p['name']}")
@@ -626,6 +626,13 @@ def _decrypted_resource(properties: Mapping[str, Any]) -> Any:
         if isinstance(prop, dict) and prop.get("x-wechatpay-encrypted") == "by-aes-gcm" and "contentSchema" in prop:
             return prop["contentSchema"]
     return None
+
+
+def _encrypted_by_client(parameter: Mapping[str, Any]) -> bool:
+    """A parameter the client encrypts: marked on the parameter or, as the parser writes it, on its schema."""
+    schema = parameter.get("schema")
+    markers = [parameter.get("x-wechatpay-encrypted"), schema.get("x-wechatpay-encrypted") if isinstance(schema, dict) else None]
+    return "by-rsa-pubkey" in markers
 
 
 def _only_value(schema: Mapping[str, Any]) -> object:

@@ -43,6 +43,7 @@ class ExampleCall:
     client_filled: frozenset[str] = frozenset()  # APIv2 body fields the runtime fills (nonce_str, sign)
     query_filled: frozenset[str] = frozenset()  # query fields the runtime fills (an APIv2 query's sign)
     redirect: bool = False  # the method returns the URL for the user's browser instead of sending it
+    encrypted: tuple[str, ...] = ()  # the runtime's pointers to fields it must encrypt (`query:name`, `payer.name`)
 
     @property
     def title(self) -> str:
@@ -128,6 +129,7 @@ def _example_call(op: Operation, spec: dict[str, Any]) -> ExampleCall | None:
             n for (where, n), p in declared.items() if where == "query" and p.get("x-wechatpay-client-filled")
         ),
         redirect=bool(dict(op.runtime).get("redirect")),
+        encrypted=tuple(dict(op.runtime).get("encrypted_fields") or ()),
     )
 
 
@@ -159,7 +161,7 @@ def _scalar(value: Any) -> str:
 
 def differences(call: ExampleCall, request: httpx.Request, parse_xml: Any) -> list[str]:
     """Where the request differs from what the example shows (empty: sent as written)."""
-    found = []
+    found = [f"{pointer}: sent as the example gives it, not encrypted" for pointer in _unencrypted(call, request, parse_xml)]
     path, _, query = request.url.raw_path.decode().partition("?")
     if path != call.path:
         found.append(f"path {path} != {call.path}")
@@ -185,6 +187,37 @@ def differences(call: ExampleCall, request: httpx.Request, parse_xml: Any) -> li
     ):
         found.append(f"JSON body {request.content.decode()} != {json.dumps(call.body, ensure_ascii=False)}")
     return found
+
+
+def _unencrypted(call: ExampleCall, request: httpx.Request, parse_xml: Any) -> list[str]:
+    """The fields marked encrypted that left the client as they came in (an RSA ciphertext is ≥ 344 characters)."""
+    query = dict(parse_qsl(request.url.query.decode(), keep_blank_values=True))
+    body: Any = {}
+    if call.media == "application/json" and request.content:
+        body = json.loads(request.content)
+    elif call.media in XML_MEDIA:
+        body = parse_xml(request.content)
+    found = []
+    for pointer in call.encrypted:
+        location, _, name = pointer.partition(":")
+        if name and location in ("query", "header"):
+            values = [query.get(name) if location == "query" else request.headers.get(name)]
+        else:
+            values = _at(body, pointer.split("."))
+        found += [pointer for value in values if isinstance(value, str) and len(value) < ENCRYPTED_LENGTH]
+    return found
+
+
+def _at(value: Any, keys: list[str]) -> list[Any]:
+    """The values a body pointer reaches (`items[].name`: one per item); none where the example has no such field."""
+    if not keys:
+        return [value]
+    key, rest = keys[0], keys[1:]
+    many = key.endswith("[]")
+    inner = value.get(key.removesuffix("[]")) if isinstance(value, dict) else None
+    if many:
+        return [v for item in inner or [] for v in _at(item, rest)] if isinstance(inner, list) else []
+    return _at(inner, rest) if inner is not None else []
 
 
 def _same(sent: Any, expected: Any) -> bool:
