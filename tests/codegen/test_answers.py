@@ -62,7 +62,7 @@ QUERY = "/v3/pay/transactions/id/42"
 
 
 def test_a_minimal_answer_is_a_typed_result_with_its_disagreements(
-    client: Any, service: Service, caplog: pytest.LogCaptureFixture
+    package: ModuleType, client: Any, service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
     service.answers[QUERY] = {"out_trade_no": "T1", "trade_state": "SUCCESS"}
     with caplog.at_level(logging.WARNING, logger="wechatpay"):
@@ -76,6 +76,7 @@ def test_a_minimal_answer_is_a_typed_result_with_its_disagreements(
         "amount: missing, though the docs mark it required",
     ]
     assert again.doc_disagreements == result.doc_disagreements
+    assert all(isinstance(d, package.Disagreement) for d in result.doc_disagreements)
     logged = [r.getMessage() for r in caplog.records]
     assert len(logged) == 2, "once per operation and field, not once per call"
     assert all(m.startswith("GET /v3/pay/transactions/id/{transaction_id}: differs from the docs") for m in logged)
