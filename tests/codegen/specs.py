@@ -332,6 +332,13 @@ paths:
                         promotion_detail:
                           type: array
                           items: {type: object, properties: {promotion_id: {type: string}, amount: {type: integer}}}
+                  coupon_detail:
+                    type: string
+                    contentMediaType: application/json
+                    contentSchema:
+                      type: object
+                      required: [coupon_id]
+                      properties: {coupon_id: {type: string}, amount: {type: integer}}
                   hblist:
                     type: object
                     properties:

@@ -224,6 +224,19 @@ def test_a_json_string_whose_content_disagrees_is_read_as_far_as_it_fits(client:
     assert [d.field for d in result.doc_disagreements] == ["promotion_detail.promotion_detail[].amount"]
 
 
+def test_a_json_string_holding_a_list_of_the_documented_object_under_its_name_is_read_as_sent(
+    client: Any, service: Service
+) -> None:
+    content = {"coupon_detail": [{"coupon_id": "C1", "amount": 5}, {"coupon_id": "C2", "amount": "6"}]}
+    service.answers[REFUNDQUERY] = {"return_code": "SUCCESS", "refund_count": "1", "coupon_detail": json.dumps(content)}
+    result = client.v2.pay.refundquery.post(appid="wx1", out_refund_no="R0")
+    assert [type(c).__name__ for c in result.coupon_detail] == ["RefundqueryPostResponseCouponDetail"] * 2
+    assert [(c.coupon_id, c.amount) for c in result.coupon_detail] == [("C1", 5), ("C2", 6)]
+    assert [str(d) for d in result.doc_disagreements] == [
+        "coupon_detail: a list of the documented object under `coupon_detail`; read as sent"
+    ]
+
+
 def test_an_apiv2_answer_is_read_by_its_own_table(package: ModuleType, client: Any, service: Service) -> None:
     service.answers[REFUNDQUERY] = {"retcode": "0", "retmsg": "ok", "refund_count": "1"}
     result = client.v2.pay.refundquery.post(appid="wx1", out_refund_no="R0")
