@@ -23,6 +23,7 @@ Encrypt = Callable[[str], str]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _OUT_NO = re.compile(r"^out_[a-z0-9_]*_no$")
+_UNSAFE_SEGMENTS = ("", ".", "..")  # empty, or rewritten by URL normalisation
 
 
 @dataclass
@@ -47,13 +48,20 @@ def compact_json(value: Any) -> bytes:
 
 
 def expand_path(template: str, params: Mapping[str, Any] | None) -> str:
-    """Substitute `{name}` placeholders, each value URL-quoted as one segment."""
+    """Substitute `{name}` placeholders, each value percent-encoded as one segment (every reserved character,
+    `/` included); an empty value, `.` and `..` are refused: they would name another endpoint."""
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if params is None or params.get(name) in (None, ""):
             raise RequestValidationError(f"path parameter {name!r} is required")
-        return quote(str(params[name]), safe="")
+        segment = str(params[name])
+        if segment in _UNSAFE_SEGMENTS:
+            raise RequestValidationError(f"path parameter {name!r} cannot be {segment!r}")
+        try:
+            return quote(segment, safe="")
+        except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form
+            raise RequestValidationError(f"path parameter {name!r} is not valid text") from None
 
     return _PLACEHOLDER.sub(value, template)
 

@@ -305,8 +305,9 @@ class _ClientCore:
 
     # -- reading responses -----------------------------------------------------------------------------
 
-    def _may_refresh(self, headers: httpx.Headers | Mapping[str, str]) -> bool:
-        serial = lower_headers(dict(headers)).get("wechatpay-serial", "")
+    def _may_refresh(self, headers: httpx.Headers) -> bool:
+        """An answer to the client's own call names an unknown certificate: download, at most once per interval."""
+        serial = headers.get("Wechatpay-Serial", "")
         return (
             self._credentials.apiv3_key is not None
             and not serial.startswith(PUBLIC_KEY_ID_PREFIX)
@@ -543,17 +544,15 @@ class SyncClientBase(_ClientCore):
         return raw_result(seen, parsed)
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes | str) -> dict[str, Any]:
-        """A verified v3 notification: the envelope with `resource` decrypted (the original in `resource_raw`)."""
+        """A verified v3 notification: the envelope with `resource` decrypted (the original in `resource_raw`).
+
+        Never touches the network: anyone can post a notification, so one signed with a certificate this client
+        does not hold raises `UnknownSerialError` instead of starting a download. The client downloads new
+        certificates when its own calls meet them; `refresh_certificates()` does it at once."""
         from .notifications import as_bytes
 
         data = as_bytes(body)
-        try:
-            self._verify_notification(headers, data)
-        except UnknownSerialError:
-            if not self._may_refresh(headers):
-                raise
-            self.refresh_certificates()
-            self._verify_notification(headers, data)
+        self._verify_notification(headers, data)
         return self._decrypt_notification(data)
 
     @overload
@@ -714,17 +713,15 @@ class AsyncClientBase(_ClientCore):
         return raw_result(seen, parsed)
 
     async def parse_notification(self, headers: Mapping[str, str], body: bytes | str) -> dict[str, Any]:
-        """A verified v3 notification: the envelope with `resource` decrypted (the original in `resource_raw`)."""
+        """A verified v3 notification: the envelope with `resource` decrypted (the original in `resource_raw`).
+
+        Never touches the network: anyone can post a notification, so one signed with a certificate this client
+        does not hold raises `UnknownSerialError` instead of starting a download. The client downloads new
+        certificates when its own calls meet them; `refresh_certificates()` does it at once."""
         from .notifications import as_bytes
 
         data = as_bytes(body)
-        try:
-            self._verify_notification(headers, data)
-        except UnknownSerialError:
-            if not self._may_refresh(headers):
-                raise
-            await self.refresh_certificates()
-            self._verify_notification(headers, data)
+        self._verify_notification(headers, data)
         return self._decrypt_notification(data)
 
     @overload

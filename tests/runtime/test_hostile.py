@@ -1,0 +1,149 @@
+"""Hostile networks and callers (issue 10): forged or malformed answers and notifications, hostile path values,
+decompression bombs, and secrets that must never show."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+
+from .conftest import RUNTIME_DIR, rt
+from .fake_server import FakeWeChatPay, Reply, Signer
+from .helpers import make_client, wait
+
+RESOURCE = {"mchid": "1230000109", "out_trade_no": "T1", "trade_state": "SUCCESS"}
+
+
+@pytest.fixture(params=["sync", "async"])
+async def c(request: pytest.FixtureRequest, server: FakeWeChatPay) -> AsyncIterator[Any]:
+    async with make_client(request.param, server) as client:
+        yield client
+
+
+# -- malformed signature headers: always a SignatureVerificationError, never a bare ValueError ---------------
+
+MALFORMED_HEADERS = [
+    {"Wechatpay-Timestamp": "9" * 4300},
+    {"Wechatpay-Timestamp": "1" * 5000},
+    {"Wechatpay-Timestamp": "soon"},
+    {"Wechatpay-Timestamp": "１７００００００００"},  # full-width digits
+    {"Wechatpay-Signature": "!!!not base64!!!"},
+    {"Wechatpay-Signature": "签名"},
+    {"Wechatpay-Signature": "QUJD"},  # base64, but no RSA signature
+    {"Wechatpay-Nonce": None},
+    {"Wechatpay-Nonce": "\ud800"},
+    {"Wechatpay-Serial": "F" * 10_000},
+    {"Wechatpay-Serial": None},
+]
+
+
+def _altered(headers: dict[str, str], change: dict[str, str | None]) -> dict[str, str]:
+    altered = {**headers, **change}
+    return {name: value for name, value in altered.items() if value is not None}
+
+
+@pytest.mark.parametrize("change", MALFORMED_HEADERS)
+async def test_malformed_notification_headers(c: Any, server: FakeWeChatPay, change: dict[str, str | None]) -> None:
+    headers, body = server.notification(RESOURCE)
+    with pytest.raises(rt.SignatureVerificationError):
+        await wait(c.parse_notification(_altered(headers, change), body))
+
+
+@pytest.mark.parametrize("change", MALFORMED_HEADERS)
+async def test_malformed_response_headers(c: Any, server: FakeWeChatPay, change: dict[str, str | None]) -> None:
+    body = b'{"ok":true}'
+    on_the_wire = {k: v.encode("utf-8", "surrogatepass").decode("latin-1") if v else v for k, v in change.items()}
+    headers = _altered(server.sign_headers(body), on_the_wire)
+    server.route("GET", "/v3/answer", lambda req: Reply(200, body, {"Content-Type": "application/json", **headers}, signed=False))
+    with pytest.raises(rt.SignatureVerificationError):
+        await wait(c._send(rt.Operation("GET", "/v3/answer")))
+
+
+# -- path parameters -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [".", "..", "", "\ud800"])
+async def test_unsafe_path_values_are_refused_before_signing(c: Any, server: FakeWeChatPay, value: str) -> None:
+    close = rt.Operation("POST", "/v3/pay/transactions/out-trade-no/{out_trade_no}/close", request_media="application/json")
+    with pytest.raises(rt.RequestValidationError, match="out_trade_no"):
+        await wait(c._send(close, path_params={"out_trade_no": value}, body={"mchid": "1"}))
+    v2 = rt.Operation("POST", "/pay/{name}/query", api="v2")
+    with pytest.raises(rt.RequestValidationError, match="name"):
+        await wait(c._send(v2, path_params={"name": value}, body={"a": "1"}))
+    assert server.requests == []
+
+
+async def test_every_reserved_character_is_percent_encoded(c: Any, server: FakeWeChatPay) -> None:
+    value = "../a/b?c#d%2e%2E;f=g&h+i j:k@l!$'()*,[]"
+    encoded = "..%2Fa%2Fb%3Fc%23d%252e%252E%3Bf%3Dg%26h%2Bi%20j%3Ak%40l%21%24%27%28%29%2A%2C%5B%5D"
+    server.route("GET", f"/v3/orders/{encoded}", lambda req: {"ok": True})
+    op = rt.Operation("GET", "/v3/orders/{out_trade_no}")
+    assert (await wait(c._send(op, path_params={"out_trade_no": value}))).json() == {"ok": True}
+    assert server.requests[-1].target == f"/v3/orders/{encoded}" and server.rejections == []
+
+
+# -- notifications never start a certificate download ------------------------------------------------------
+
+
+@pytest.mark.parametrize("forgery", ["unsigned", "bad signature", "unknown key"])
+async def test_notifications_never_touch_the_network(c: Any, server: FakeWeChatPay, forgery: str) -> None:
+    c.CERTIFICATE_REFRESH_INTERVAL = 0.0
+    stranger = Signer.platform()
+    headers, body = server.notification(RESOURCE, signer=stranger)  # a serial the client does not know
+    if forgery == "unsigned":
+        del headers["Wechatpay-Signature"]
+    elif forgery == "bad signature":
+        headers["Wechatpay-Signature"] = "A" * 344
+    for _ in range(3):
+        with pytest.raises(rt.SignatureVerificationError):
+            await wait(c.parse_notification(headers, body))
+    assert server.requests == []
+
+
+# -- a strict model error keeps no link to pydantic's error (it holds the decrypted values) ------------------
+
+
+def _render(template: Path, target: Path) -> None:
+    environment = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    target.write_text(environment.from_string(template.read_text(encoding="utf-8")).render(header="test"))
+
+
+@pytest.fixture(scope="module")
+def core(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """templates/package/_core.py.jinja rendered into a package beside the runtime, as the generator places it."""
+    root = tmp_path_factory.mktemp("core")
+    package = root / "hostile_core_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    shutil.copytree(RUNTIME_DIR, package / "_runtime", ignore=shutil.ignore_patterns("__pycache__"))
+    templates = RUNTIME_DIR.parent / "package"
+    _render(templates / "_core.py.jinja", package / "_core.py")
+    _render(templates / "_validation.py.jinja", package / "_validation.py")
+    sys.path.insert(0, str(root))
+    try:
+        yield importlib.import_module("hostile_core_pkg._core")
+    finally:
+        sys.path.remove(str(root))
+
+
+def test_strict_model_error_has_no_pydantic_context(core: Any) -> None:
+    class Transaction(core.Model):
+        total: int
+
+    secret = "110101199003077777-not-a-number"
+    with pytest.raises(core.ResponseValidationError) as caught:
+        core.read_model(Transaction, {"total": secret}, strict=True)
+    chain: list[BaseException] = []
+    error: BaseException | None = caught.value
+    while error is not None:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    assert chain == [caught.value]
+    assert secret not in str(caught.value)
+    assert core.read_model(Transaction, {"total": secret}).doc_disagreements  # lenient mode unchanged
