@@ -342,7 +342,7 @@ class _ClientCore:
             raw.headers.get("Request-ID"),
         )
         if prepared.api == "v2":
-            return record(self._interpret_v2(prepared, raw))
+            return record(self._interpret_v2(prepared, raw, unsigned))
         success = 200 <= raw.status_code < 300
         if (success and not unsigned) or (not success and "Wechatpay-Signature" in raw.headers):
             verify(self._keys, lower_headers(dict(raw.headers)), raw.content, self._clock())
@@ -362,8 +362,9 @@ class _ClientCore:
             message = raw.content[:200].decode("utf-8", "replace")
         return self._api_error(raw, code, message, detail, status_error_class(raw.status_code))
 
-    def _interpret_v2(self, prepared: Prepared, raw: httpx.Response) -> Response:
-        """APIv2 errors arrive as HTTP 200 with return_code FAIL; a signed answer must verify."""
+    def _interpret_v2(self, prepared: Prepared, raw: httpx.Response, unsigned: bool) -> Response:
+        """APIv2 errors arrive as HTTP 200 with return_code FAIL, often unsigned: raised as such, never returned.
+        Any other XML answer must carry a `sign` that verifies, unless its docs show it unsigned (`unsigned`)."""
         if not 200 <= raw.status_code < 300:
             raise self._status_error(raw)
         if not prepared.xml_response and not raw.content.lstrip().startswith(b"<"):
@@ -376,6 +377,8 @@ class _ClientCore:
         sign_type = str(params.get("sign_type") or prepared.v2_sign_type)  # an answer naming its sign type is read by it
         if "sign" in params and not sign_matches(params, self._credentials.apiv2_key, sign_type):
             raise SignatureVerificationError("APIv2 response sign does not match")
+        if "sign" not in params and not unsigned:
+            raise SignatureVerificationError("APIv2 response carries no sign, and its docs do not mark it unsigned")
         if params.get("result_code") == "FAIL":  # genuine (verified), but the business call did not succeed
             raise self._api_error(raw, params.get("err_code") or "FAIL", params.get("err_code_des"), params)
         return Response(raw.status_code, raw.headers, raw.content)

@@ -14,7 +14,7 @@ import jinja2
 import pytest
 
 from .conftest import RUNTIME_DIR, rt
-from .fake_server import FakeWeChatPay, Reply, Signer
+from .fake_server import FakeWeChatPay, Reply, Signer, v2_xml
 from .helpers import make_client, wait
 
 RESOURCE = {"mchid": "1230000109", "out_trade_no": "T1", "trade_state": "SUCCESS"}
@@ -147,3 +147,56 @@ def test_strict_model_error_has_no_pydantic_context(core: Any) -> None:
     assert chain == [caught.value]
     assert secret not in str(caught.value)
     assert core.read_model(Transaction, {"total": secret}).doc_disagreements  # lenient mode unchanged
+
+
+# -- APIv2 answers without `sign` --------------------------------------------------------------------------
+
+ORDERQUERY = rt.Operation("POST", "/pay/orderquery", api="v2", request_media="application/xml")
+GETACCESSTOKEN = rt.Operation(
+    "GET", "/appauth/getaccesstoken", api="v2", response_media="application/xml", signed_query=True
+)
+
+
+def _answer(server: FakeWeChatPay, path: str, params: dict[str, str], *, method: str = "POST") -> None:
+    server.route(method, path, lambda req: Reply(200, v2_xml(params), signed=False), signed_query=method == "GET")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"return_code": "SUCCESS", "result_code": "SUCCESS", "trade_state": "SUCCESS"},
+        {"return_code": "SUCCESS", "result_code": "FAIL", "err_code": "ORDERNOTEXIST"},  # a failure that needs a sign
+        {"trade_state": "SUCCESS"},
+    ],
+)
+async def test_v2_answer_without_sign_is_refused(c: Any, server: FakeWeChatPay, params: dict[str, str]) -> None:
+    _answer(server, "/pay/orderquery", params)
+    with pytest.raises(rt.SignatureVerificationError, match="no sign"):
+        await wait(c._send(ORDERQUERY, body={"out_trade_no": "T1"}))
+    unsigned = ORDERQUERY._replace(unsigned_response=True)  # the docs show no sign: taken as it comes
+    if params.get("result_code") == "FAIL":
+        with pytest.raises(rt.APIStatusError):
+            await wait(c._send(unsigned, body={"out_trade_no": "T1"}))
+    else:
+        assert (await wait(c._send(unsigned, body={"out_trade_no": "T1"}))).xml() == params
+
+
+async def test_v2_unsigned_failures_are_typed_errors(c: Any, server: FakeWeChatPay) -> None:
+    _answer(server, "/pay/orderquery", {"return_code": "FAIL", "return_msg": "签名错误"})
+    with pytest.raises(rt.APIStatusError) as caught:
+        await wait(c._send(ORDERQUERY, body={"out_trade_no": "T1"}))
+    assert caught.value.code == "FAIL"
+    _answer(server, "/appauth/getaccesstoken", {"retcode": "-1", "retmsg": "invalid code"}, method="GET")
+    with pytest.raises(rt.APIStatusError) as caught:
+        await wait(c._send(GETACCESSTOKEN, query={"mch_id": "1", "code": "c"}))
+    assert (caught.value.code, caught.value.message) == ("-1", "invalid code")
+
+
+async def test_v2_retcode_family_needs_its_unsigned_mark(c: Any, server: FakeWeChatPay) -> None:
+    """appauth answers carry `retcode` and no `sign` (the page's answer table has none): the spec marks them."""
+    token = {"retcode": "0", "retmsg": "ok", "access_token": "t1"}
+    _answer(server, "/appauth/getaccesstoken", token, method="GET")
+    with pytest.raises(rt.SignatureVerificationError):
+        await wait(c._send(GETACCESSTOKEN, query={"mch_id": "1", "code": "c"}))
+    unsigned = GETACCESSTOKEN._replace(unsigned_response=True)
+    assert (await wait(c._send(unsigned, query={"mch_id": "1", "code": "c"}))).xml() == token
