@@ -116,3 +116,14 @@ def test_spec_keys(path: str, event: str, prop: str, param: str, enum: str) -> N
         project.specs.mkdir()
         (project.specs / "a.yaml").write_text(json.dumps(spec), encoding="utf-8")
         survives(project, lambda: project.cli("generate", str(project.specs), "-o", str(project.root / "package")))
+
+
+@FUZZ
+@given(value=hostile_text(CANARY, 20))
+def test_example_values(value: str) -> None:
+    php = value.replace("\\", "\\\\").replace("'", "\\'")
+    example = f"\n```php [同步声明式]\n$instance->chain('v3/pay/a')->post([\n  'json' => [\n    'mchid' => '{php}',\n  ],\n]);\n```\n"
+    with scratch() as project:
+        project.canary = CANARY
+        project.write_page("openapi/v3/pay/a.md", page().replace("{.im-table #request}\n", "{.im-table #request}\n" + example))
+        survives(project, project.build)
