@@ -16,6 +16,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 OPENAPI_VERSION = "3.1.0"
+_JSON_SCALARS = (str, int, float, bool, type(None))
 MAX_DEPTH = 64  # nesting of a spec's mappings and lists; the corpus's deepest is ~20
 # Spec names (page paths less `.md`), path keys and webhook keys reach file names, comments and string literals of
 # the generated code: one conservative alphabet (every corpus page path fits it), no `.` or `..` segment.
@@ -93,7 +94,7 @@ def read_specs(specs_dir: Path) -> list[SpecFile]:
 
 def spec_problems(spec: SpecFile) -> Iterator[str]:
     """What makes a spec unfit to generate from, hand-edited or not: names outside the safe alphabet, nesting past
-    `MAX_DEPTH`, a `$ref` cycle, a number that is no JSON number (`nan`, `inf`)."""
+    `MAX_DEPTH`, a `$ref` cycle, a value that is no JSON value (`nan`, `inf`, a date)."""
     if not SAFE_NAME.fullmatch(spec.name):
         yield f"the name {spec.name!r} has characters outside A-Z a-z 0-9 _ . {{ }} ~ - (or a `.`/`..` segment)"
     for key in _mapping(spec.data.get("paths")):
@@ -130,6 +131,8 @@ def _value_problems(data: Any, refs: list[str]) -> Iterator[str]:
                 below.extend(value)
             elif isinstance(value, float) and not math.isfinite(value):
                 yield f"{'.'.join(_path_to(data, value))}: {value} is no JSON number"
+            elif not isinstance(value, _JSON_SCALARS):  # YAML's dates, `!!binary`, `!!set`
+                yield f"{'.'.join(_path_to(data, value))}: a {type(value).__name__} is no JSON value"
         level, depth = below, depth + 1
 
 

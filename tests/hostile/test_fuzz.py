@@ -101,13 +101,26 @@ def test_enum_values(kind: str, values: list[str]) -> None:
         survives(project, project.build)
 
 
+def key_or_hostile(canary: Path) -> st.SearchStrategy[str]:
+    """Half plain keys (so that a package gets written and imported), half hostile ones."""
+    return st.one_of(st.from_regex(r"[a-z][a-z0-9_.-]{0,9}", fullmatch=True), hostile_text(canary))
+
+
 @FUZZ
-@given(path=hostile_text(CANARY), event=hostile_text(CANARY), prop=hostile_text(CANARY), param=hostile_text(CANARY), enum=hostile_text(CANARY))
-def test_spec_keys(path: str, event: str, prop: str, param: str, enum: str) -> None:
+@given(
+    path=key_or_hostile(CANARY), event=key_or_hostile(CANARY), prop=hostile_text(CANARY), param=hostile_text(CANARY),
+    enum=hostile_text(CANARY), text=hostile_text(CANARY, 30),
+)
+def test_spec_keys_and_values(path: str, event: str, prop: str, param: str, enum: str, text: str) -> None:
     operation = {
         "x-wechatpay-api": "v3",
+        "summary": text,
+        "description": text,
+        "externalDocs": {"url": text},
+        "x-wechatpay-fragment": text,
+        "x-wechatpay-event-types": [text],
         "parameters": [{"name": param, "in": "query", "schema": {"type": "string"}}],
-        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {prop: {"type": "string", "enum": [enum]}}}}}},
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {prop: {"type": "string", "enum": [enum], "description": text}}}}}},
         "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "properties": {prop: {"type": "string"}}}}}}},
     }
     spec = {"x-wechatpay-page": "a.md", "paths": {f"/v3/{path}": {"post": operation}}, "webhooks": {event: {"post": operation}}}
