@@ -40,6 +40,7 @@ ENVIRONMENT = {
     "base_url": "WECHATPAY_BASE_URL",
     "timeout": "WECHATPAY_TIMEOUT",
     "max_retries": "WECHATPAY_MAX_RETRIES",
+    "max_response_bytes": "WECHATPAY_MAX_RESPONSE_BYTES",
 }
 
 
@@ -59,6 +60,7 @@ class ClientSettings(TypedDict, total=False):
     base_url: str
     timeout: float | httpx.Timeout
     max_retries: int
+    max_response_bytes: int
     verify: bool | str
     strict_responses: bool
     validate_request: bool
@@ -75,7 +77,7 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
             continue
         if setting == "platform_certificates" and "-----BEGIN" not in value:
             found[setting] = [part for part in value.split(os.pathsep) if part]
-        elif setting in ("timeout", "max_retries"):
+        elif setting in ("timeout", "max_retries", "max_response_bytes"):
             try:
                 found[setting] = float(value) if setting == "timeout" else int(value)
             except ValueError:

@@ -9,7 +9,7 @@ import platform
 import random
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -19,6 +19,7 @@ from typing_extensions import ParamSpec
 import httpx
 from typing_extensions import Unpack
 
+from .body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyReader
 from .config import (
     PUBLIC_KEY_ID_PREFIX,
     ClientSettings,
@@ -83,6 +84,7 @@ class _ClientCore:
         base_url: str = DEFAULT_BASE_URL,
         timeout: float | httpx.Timeout = 10.0,
         max_retries: int = 2,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         verify: bool | str = True,
         strict_responses: bool = False,
         validate_request: bool = True,
@@ -96,7 +98,8 @@ class _ClientCore:
         downloaded when needed). APIv2 needs `apiv2_key`; `client_cert` (apiclient_cert.pem, its key being
         `private_key`) for operations that require mTLS; `apiv2_rsa_public_key` (the PEM /risk/getpublickey
         returns) for the sensitive fields of APIv2 bank payments and risk queries. `verify` is True, False or a CA
-        bundle path.
+        bundle path. `max_response_bytes` caps every answer and download once decompressed (64 MiB; a gzip bill's
+        inflated content too): more raises `PayloadTooLargeError`.
         Answers are read leniently: a verified answer that disagrees with its page is returned all the same (the
         disagreements logged on the `wechatpay` logger and listed in the result's `doc_disagreements`);
         `strict_responses=True` raises `ResponseValidationError` instead. `validate_request=False` sends calls the
@@ -118,12 +121,15 @@ class _ClientCore:
         )
         if max_retries < 0:
             raise ConfigurationError("max_retries: must be 0 or more")
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1:
+            raise ConfigurationError("max_response_bytes: must be a positive number of bytes")
         if not base_url.startswith(("https://", "http://")):
             raise ConfigurationError("base_url: must be an http(s) URL")
         self.mchid = self._credentials.mchid
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.max_retries = max_retries
+        self.max_response_bytes = max_response_bytes
         self._verify = verify
         self.strict_responses = strict_responses
         self.validate_request = validate_request
@@ -139,7 +145,7 @@ class _ClientCore:
         """A client from WECHATPAY_MCHID, WECHATPAY_MERCHANT_SERIAL_NO, WECHATPAY_PRIVATE_KEY, WECHATPAY_PUBLIC_KEY,
         WECHATPAY_PUBLIC_KEY_ID, WECHATPAY_PLATFORM_CERTIFICATES, WECHATPAY_APIV3_KEY, WECHATPAY_APIV2_KEY,
         WECHATPAY_APIV2_RSA_PUBLIC_KEY, WECHATPAY_CLIENT_CERT, WECHATPAY_BASE_URL, WECHATPAY_TIMEOUT,
-        WECHATPAY_MAX_RETRIES; keyword arguments win."""
+        WECHATPAY_MAX_RETRIES, WECHATPAY_MAX_RESPONSE_BYTES; keyword arguments win."""
         settings = settings_from_env(os.environ if environ is None else environ)
         settings.update(overrides)
         return cls(**settings)
@@ -255,6 +261,7 @@ class _ClientCore:
         headers = {
             "User-Agent": self.USER_AGENT,
             "Accept": "application/json" if prepared.api == "v3" else "*/*",
+            "Accept-Encoding": ACCEPT_ENCODING,
             **prepared.headers,
         }
         request = http.build_request(
@@ -299,9 +306,11 @@ class _ClientCore:
         if attempt < self.max_retries and (prepared.retry_safe or never_sent):
             logger.info("retrying %s %s after %s", prepared.method, httpx.URL(prepared.url).path, type(exc).__name__)
             return None
-        if isinstance(exc, httpx.TimeoutException):
-            return APITimeoutError(f"request timed out ({type(exc).__name__})")
-        return APIConnectionError(f"connection failed ({type(exc).__name__})")
+        return _typed_connection_error(exc)
+
+    def _reader(self, raw: httpx.Response) -> BodyReader:
+        """Decodes the answer within max_response_bytes (the runtime inflates it: httpx would do it unbounded)."""
+        return BodyReader(raw.headers.get("Content-Encoding", ""), self.max_response_bytes)
 
     # -- reading responses -----------------------------------------------------------------------------
 
@@ -332,25 +341,19 @@ class _ClientCore:
             raise MalformedPayloadError("unexpected /v3/certificates response") from None
         self._keys.add_certificates(certificates)
 
-    def _interpret(self, prepared: Prepared, raw: httpx.Response, unsigned: bool) -> Response:
+    def _interpret(self, prepared: Prepared, raw: Response, unsigned: bool) -> Response:
         """Verify, then return the response or raise its typed error."""
-        logger.debug(
-            "%s %s -> %s (Request-ID %s)",
-            prepared.method,
-            raw.request.url.path,
-            raw.status_code,
-            raw.headers.get("Request-ID"),
-        )
+        logger.debug("%s %s -> %s (Request-ID %s)", prepared.method, prepared.url, raw.status_code, raw.request_id)
         if prepared.api == "v2":
             return record(self._interpret_v2(prepared, raw, unsigned))
         success = 200 <= raw.status_code < 300
         if (success and not unsigned) or (not success and "Wechatpay-Signature" in raw.headers):
             verify(self._keys, lower_headers(dict(raw.headers)), raw.content, self._clock())
         if success:
-            return record(Response(raw.status_code, raw.headers, raw.content))
+            return record(raw)
         raise self._status_error(raw)
 
-    def _status_error(self, raw: httpx.Response) -> APIStatusError:
+    def _status_error(self, raw: Response) -> APIStatusError:
         code = message = detail = None
         try:
             data = json.loads(raw.content)
@@ -362,14 +365,14 @@ class _ClientCore:
             message = raw.content[:200].decode("utf-8", "replace")
         return self._api_error(raw, code, message, detail, status_error_class(raw.status_code))
 
-    def _interpret_v2(self, prepared: Prepared, raw: httpx.Response, unsigned: bool) -> Response:
+    def _interpret_v2(self, prepared: Prepared, raw: Response, unsigned: bool) -> Response:
         """APIv2 errors arrive as HTTP 200 with return_code FAIL, often unsigned: raised as such, never returned.
         Any other XML answer must carry a `sign` that verifies, unless its docs show it unsigned (`unsigned`)."""
         if not 200 <= raw.status_code < 300:
             raise self._status_error(raw)
         if not prepared.xml_response and not raw.content.lstrip().startswith(b"<"):
-            return Response(raw.status_code, raw.headers, raw.content)  # a file (e.g. downloadbill)
-        params = Response(raw.status_code, raw.headers, raw.content).xml()
+            return raw  # a file (e.g. downloadbill)
+        params = raw.xml()
         failure = _v2_failure(params)
         if failure is not None:
             raise self._api_error(raw, failure[0], failure[1], params)
@@ -381,19 +384,18 @@ class _ClientCore:
             raise SignatureVerificationError("APIv2 response carries no sign, and its docs do not mark it unsigned")
         if params.get("result_code") == "FAIL":  # genuine (verified), but the business call did not succeed
             raise self._api_error(raw, params.get("err_code") or "FAIL", params.get("err_code_des"), params)
-        return Response(raw.status_code, raw.headers, raw.content)
+        return raw
 
     @staticmethod
     def _api_error(
-        raw: httpx.Response,
+        raw: Response,
         code: str | None,
         message: str | None,
         detail: Any,
         error_class: type[APIStatusError] = APIStatusError,
     ) -> APIStatusError:
-        request_id = raw.headers.get("Request-ID")
         return error_class(
-            raw.status_code, code=code, message=message, detail=detail, request_id=request_id, body=raw.content
+            raw.status_code, code=code, message=message, detail=detail, request_id=raw.request_id, body=raw.content
         )
 
     # The notification helpers (XML, AES) are imported when first used: a client that only calls stays light.
@@ -437,6 +439,37 @@ def _v2_failure(params: Mapping[str, Any]) -> tuple[str, str | None] | None:
     return None
 
 
+def _typed_connection_error(exc: httpx.TransportError) -> APIConnectionError:
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"request timed out ({type(exc).__name__})")
+    return APIConnectionError(f"connection failed ({type(exc).__name__})")
+
+
+def _keep_streaming(raw: httpx.Response) -> httpx.Response:
+    return raw
+
+
+async def _keep_streaming_async(raw: httpx.Response) -> httpx.Response:
+    return raw
+
+
+def _decoded(raw: httpx.Response, reader: BodyReader) -> Iterator[bytes]:
+    if raw.is_stream_consumed:
+        yield reader.read_already(raw.content)
+        return
+    for chunk in raw.iter_raw():
+        yield from reader.feed(chunk)
+
+
+async def _adecoded(raw: httpx.Response, reader: BodyReader) -> AsyncIterator[bytes]:
+    if raw.is_stream_consumed:
+        yield reader.read_already(raw.content)
+        return
+    async for chunk in raw.aiter_raw():
+        for piece in reader.feed(chunk):
+            yield piece
+
+
 def _part_path(to: str | os.PathLike[str]) -> tuple[Path, Path]:
     final = Path(to)
     return final, final.with_name(final.name + ".part")
@@ -470,25 +503,38 @@ class SyncClientBase(_ClientCore):
             self._mtls_http = httpx.Client(verify=self._mtls_context(), timeout=self.timeout)
         return self._mtls_http
 
-    def _transmit(self, prepared: Prepared, timeout: Any, stream: bool = False) -> httpx.Response:
+    def _attempt(self, prepared: Prepared, timeout: Any, take: Callable[[httpx.Response], _T]) -> _T:
+        """Send until the answer is final, retrying what is safe to retry. `take` gets the answer still streaming,
+        inside the same handling: a connection lost while reading the body is retried or typed as any other."""
         http = self._client_for(prepared)
         attempt = 0
         while True:
             try:
-                raw = http.send(self._build(http, prepared, timeout), stream=stream)
+                raw = http.send(self._build(http, prepared, timeout), stream=True)
+                if not self._retry_status(prepared, raw.status_code, attempt):
+                    return take(raw)
+                raw.close()
+                delay = self._retry_delay(attempt, raw.headers)
             except httpx.TransportError as exc:
                 error = self._connection_error(prepared, exc, attempt)
                 if error is not None:
                     raise error from exc
-                time.sleep(self._retry_delay(attempt, None))
-            else:
-                if not self._retry_status(prepared, raw.status_code, attempt):
-                    return raw
-                raw.close()
-                time.sleep(self._retry_delay(attempt, raw.headers))
+                delay = self._retry_delay(attempt, None)
+            time.sleep(delay)
             attempt += 1
 
-    def _finish(self, prepared: Prepared, raw: httpx.Response, unsigned: bool) -> Response:
+    def _transmit(self, prepared: Prepared, timeout: Any) -> Response:
+        return self._attempt(prepared, timeout, self._read)
+
+    def _read(self, raw: httpx.Response) -> Response:
+        """The whole answer, decoded within max_response_bytes."""
+        try:
+            content = b"".join(list(_decoded(raw, self._reader(raw))))
+        finally:
+            raw.close()
+        return Response(raw.status_code, raw.headers, content)
+
+    def _finish(self, prepared: Prepared, raw: Response, unsigned: bool) -> Response:
         try:
             return self._interpret(prepared, raw, unsigned)
         except UnknownSerialError:
@@ -571,16 +617,16 @@ class SyncClientBase(_ClientCore):
 
         With `to`, the file is streamed to `<to>.part` and renamed only once the digest matches.
         """
-        check = DigestCheck(hash_type, hash_value)
+        check = DigestCheck(hash_type, hash_value, self.max_response_bytes)
         prepared = self._prepare_download(url)
-        raw = self._transmit(prepared, None, stream=True)
+        raw = self._attempt(prepared, None, _keep_streaming)
+        if not 200 <= raw.status_code < 300:
+            self._finish(prepared, self._read(raw), True)  # raises the answer's typed error
+        reader = self._reader(raw)
         try:
-            if not 200 <= raw.status_code < 300:
-                raw.read()
-                self._finish(prepared, raw, True)
             if to is None:
                 chunks = []
-                for chunk in raw.iter_bytes():
+                for chunk in _decoded(raw, reader):
                     check.update(chunk)
                     chunks.append(chunk)
                 check.check()
@@ -590,7 +636,7 @@ class SyncClientBase(_ClientCore):
             final, part = _part_path(to)
             try:
                 with part.open("wb") as sink:
-                    for chunk in raw.iter_bytes():
+                    for chunk in _decoded(raw, reader):
                         check.update(chunk)
                         sink.write(chunk)
                 check.check()
@@ -600,6 +646,8 @@ class SyncClientBase(_ClientCore):
             part.replace(final)
             record(Response(raw.status_code, raw.headers, b""))  # the content is in the file
             return final
+        except httpx.TransportError as exc:  # the connection broke while the file streamed in
+            raise _typed_connection_error(exc) from exc
         finally:
             raw.close()
 
@@ -635,27 +683,42 @@ class AsyncClientBase(_ClientCore):
             self._mtls_http = httpx.AsyncClient(verify=self._mtls_context(), timeout=self.timeout)
         return self._mtls_http
 
-    async def _transmit(self, prepared: Prepared, timeout: Any, stream: bool = False) -> httpx.Response:
+    async def _attempt(
+        self, prepared: Prepared, timeout: Any, take: Callable[[httpx.Response], Awaitable[_T]]
+    ) -> _T:
+        """Send until the answer is final, retrying what is safe to retry. `take` gets the answer still streaming,
+        inside the same handling: a connection lost while reading the body is retried or typed as any other."""
         import asyncio  # only the async client needs it
 
         http = self._client_for(prepared)
         attempt = 0
         while True:
             try:
-                raw = await http.send(self._build(http, prepared, timeout), stream=stream)
+                raw = await http.send(self._build(http, prepared, timeout), stream=True)
+                if not self._retry_status(prepared, raw.status_code, attempt):
+                    return await take(raw)
+                await raw.aclose()
+                delay = self._retry_delay(attempt, raw.headers)
             except httpx.TransportError as exc:
                 error = self._connection_error(prepared, exc, attempt)
                 if error is not None:
                     raise error from exc
-                await asyncio.sleep(self._retry_delay(attempt, None))
-            else:
-                if not self._retry_status(prepared, raw.status_code, attempt):
-                    return raw
-                await raw.aclose()
-                await asyncio.sleep(self._retry_delay(attempt, raw.headers))
+                delay = self._retry_delay(attempt, None)
+            await asyncio.sleep(delay)
             attempt += 1
 
-    async def _finish(self, prepared: Prepared, raw: httpx.Response, unsigned: bool) -> Response:
+    async def _transmit(self, prepared: Prepared, timeout: Any) -> Response:
+        return await self._attempt(prepared, timeout, self._read)
+
+    async def _read(self, raw: httpx.Response) -> Response:
+        """The whole answer, decoded within max_response_bytes."""
+        try:
+            content = b"".join([piece async for piece in _adecoded(raw, self._reader(raw))])
+        finally:
+            await raw.aclose()
+        return Response(raw.status_code, raw.headers, content)
+
+    async def _finish(self, prepared: Prepared, raw: Response, unsigned: bool) -> Response:
         try:
             return self._interpret(prepared, raw, unsigned)
         except UnknownSerialError:
@@ -740,16 +803,16 @@ class AsyncClientBase(_ClientCore):
 
         With `to`, the file is streamed to `<to>.part` and renamed only once the digest matches.
         """
-        check = DigestCheck(hash_type, hash_value)
+        check = DigestCheck(hash_type, hash_value, self.max_response_bytes)
         prepared = self._prepare_download(url)
-        raw = await self._transmit(prepared, None, stream=True)
+        raw = await self._attempt(prepared, None, _keep_streaming_async)
+        if not 200 <= raw.status_code < 300:
+            await self._finish(prepared, await self._read(raw), True)  # raises the answer's typed error
+        reader = self._reader(raw)
         try:
-            if not 200 <= raw.status_code < 300:
-                await raw.aread()
-                await self._finish(prepared, raw, True)
             if to is None:
                 chunks = []
-                async for chunk in raw.aiter_bytes():
+                async for chunk in _adecoded(raw, reader):
                     check.update(chunk)
                     chunks.append(chunk)
                 check.check()
@@ -759,7 +822,7 @@ class AsyncClientBase(_ClientCore):
             final, part = _part_path(to)
             try:
                 with part.open("wb") as sink:
-                    async for chunk in raw.aiter_bytes():
+                    async for chunk in _adecoded(raw, reader):
                         check.update(chunk)
                         sink.write(chunk)
                 check.check()
@@ -769,6 +832,8 @@ class AsyncClientBase(_ClientCore):
             part.replace(final)
             record(Response(raw.status_code, raw.headers, b""))  # the content is in the file
             return final
+        except httpx.TransportError as exc:  # the connection broke while the file streamed in
+            raise _typed_connection_error(exc) from exc
         finally:
             await raw.aclose()
 

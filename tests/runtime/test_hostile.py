@@ -3,17 +3,23 @@ decompression bombs, and secrets that must never show."""
 
 from __future__ import annotations
 
+import functools
+import gzip
 import importlib
+import json
 import shutil
 import sys
+import tracemalloc
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jinja2
 import pytest
 
-from .conftest import RUNTIME_DIR, rt
+from .conftest import RUNTIME_DIR, fast, rt
 from .fake_server import FakeWeChatPay, Reply, Signer, v2_xml
 from .helpers import make_client, wait
 
@@ -200,3 +206,135 @@ async def test_v2_retcode_family_needs_its_unsigned_mark(c: Any, server: FakeWeC
         await wait(c._send(GETACCESSTOKEN, query={"mch_id": "1", "code": "c"}))
     unsigned = GETACCESSTOKEN._replace(unsigned_response=True)
     assert (await wait(c._send(unsigned, query={"mch_id": "1", "code": "c"}))).xml() == token
+
+
+# -- decompression is capped (max_response_bytes) ------------------------------------------------------------
+
+CAP = 1 << 20
+BOMB = 48 << 20  # inflated size of every bomb below: 48 times the cap
+
+
+def _deflated(data_size: int, wbits: int) -> bytes:
+    """`data_size` zero bytes compressed without ever holding them whole."""
+    z = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    block = bytes(1 << 20)
+    return b"".join(z.compress(block) for _ in range(data_size >> 20)) + z.flush()
+
+
+@functools.lru_cache(maxsize=None)
+def _bomb(content_encoding: str) -> bytes:
+    """A body that inflates to BOMB bytes through `content_encoding` (applied left to right)."""
+    codings = [c.strip() for c in content_encoding.split(",")]
+    wbits = {"gzip": 31, "deflate": 15, "raw-deflate": -15}
+    data = _deflated(BOMB, wbits[codings[0]])
+    for coding in codings[1:]:
+        z = zlib.compressobj(9, zlib.DEFLATED, wbits[coding])
+        data = z.compress(data) + z.flush()
+    return data
+
+
+def _header(content_encoding: str) -> str:
+    return content_encoding.replace("raw-deflate", "deflate")
+
+
+def _peak_during(call: Any) -> tuple[BaseException | None, int]:
+    tracemalloc.start()
+    try:
+        call()
+    except BaseException as exc:  # noqa: BLE001 - returned to the test
+        return exc, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return None, 0
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "gzip, gzip", "deflate", "raw-deflate", "gzip, deflate, gzip"])
+def test_bombs_in_answers_stop_at_the_cap(server: FakeWeChatPay, encoding: str) -> None:
+    body = _bomb(encoding)
+    headers = {"Content-Type": "application/json", "Content-Encoding": _header(encoding)}
+    server.route("GET", "/v3/bomb", lambda req: Reply(200, body, headers, signed=False))
+    server.route("POST", "/pay/downloadbill", lambda req: Reply(200, body, headers, signed=False))
+    bill = rt.Operation("POST", "/pay/downloadbill", api="v2", response_media="text/plain")
+    with fast(rt.SyncClientBase(**server.client_settings(), max_response_bytes=CAP)) as client:
+        for call in (
+            lambda: client._send(rt.Operation("GET", "/v3/bomb")),
+            lambda: client._send(rt.Operation("GET", "/v3/bomb", unsigned_response=True)),
+            lambda: client._send(bill, body={"bill_date": "20260101"}),
+        ):
+            error, peak = _peak_during(call)
+            assert isinstance(error, rt.PayloadTooLargeError), error
+            assert peak < 8 * CAP  # stopped at the cap, a step or two per layer beyond it
+
+
+async def test_bombs_in_async_answers_stop_at_the_cap(server: FakeWeChatPay) -> None:
+    body = _bomb("gzip, gzip")
+    server.route("GET", "/v3/bomb", lambda req: Reply(200, body, {"Content-Encoding": "gzip, gzip"}, signed=False))
+    async with make_client("async", server, max_response_bytes=CAP) as client:
+        with pytest.raises(rt.PayloadTooLargeError):
+            await client._send(rt.Operation("GET", "/v3/bomb", unsigned_response=True))
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize("layers", ["bill", "encoding", "both"])
+async def test_bombs_in_downloads_stop_at_the_cap(server: FakeWeChatPay, tmp_path: Path, kind: str, layers: str) -> None:
+    """A bill that is itself gzip (its digest covers the inflated bill), sent with or without Content-Encoding."""
+    bill = _bomb("gzip") if layers != "encoding" else bytes(BOMB)[: 2 * CAP]
+    body = gzip.compress(bill) if layers != "bill" else bill
+    headers = {"Content-Encoding": "gzip"} if layers != "bill" else {}
+    server.route("GET", "/v3/billdownload/file", lambda req: Reply(200, body, headers, signed=False))
+    url = f"{server.base_url}/v3/billdownload/file?token=t"
+    async with make_client(kind, server, max_response_bytes=CAP) as client:
+        with pytest.raises(rt.PayloadTooLargeError):
+            await wait(client.download(url, hash_type="SHA1", hash_value="0" * 40))
+        with pytest.raises(rt.PayloadTooLargeError):
+            await wait(client.download(url, hash_type="SHA1", hash_value="0" * 40, to=tmp_path / "bill.gz"))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw-deflate", "gzip, gzip", "identity", ""])
+async def test_encoded_answers_within_the_cap(c: Any, server: FakeWeChatPay, encoding: str) -> None:
+    document = json.dumps({"items": ["交易"] * 2000}, ensure_ascii=False).encode()
+    body = document
+    for coding in [part.strip() for part in encoding.split(",") if part.strip() not in ("", "identity")]:
+        z = zlib.compressobj(9, zlib.DEFLATED, {"gzip": 31, "deflate": 15, "raw-deflate": -15}[coding])
+        body = z.compress(body) + z.flush()
+    headers = {**server.sign_headers(document), "Content-Type": "application/json"}  # signed: the decoded body
+    if encoding:
+        headers["Content-Encoding"] = _header(encoding)
+    server.route("GET", "/v3/list", lambda req: Reply(200, body, headers, signed=False))
+    assert (await wait(c._send(rt.Operation("GET", "/v3/list")))).content == document
+    assert server.requests[-1].headers["accept-encoding"] == "gzip, deflate"
+
+
+async def test_the_cap_is_exact(server: FakeWeChatPay) -> None:
+    document = b'{"a":"' + b"x" * 1000 + b'"}'
+    headers = {**server.sign_headers(document), "Content-Encoding": "gzip"}
+    server.route("GET", "/v3/exact", lambda req: Reply(200, gzip.compress(document), headers, signed=False))
+    async with make_client("sync", server, max_response_bytes=len(document)) as client:
+        assert client._send(rt.Operation("GET", "/v3/exact")).content == document
+    async with make_client("sync", server, max_response_bytes=len(document) - 1) as client:
+        with pytest.raises(rt.PayloadTooLargeError):
+            client._send(rt.Operation("GET", "/v3/exact"))
+    async with make_client("sync", server) as client:
+        assert client.max_response_bytes == 64 << 20
+
+
+async def test_unknown_content_encoding_is_refused(c: Any, server: FakeWeChatPay) -> None:
+    server.route("GET", "/v3/br", lambda req: Reply(200, b"\x1b\x00", {"Content-Encoding": "br"}))
+    with pytest.raises(rt.MalformedPayloadError, match="Content-Encoding"):
+        await wait(c._send(rt.Operation("GET", "/v3/br")))
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, "64"])
+def test_max_response_bytes_must_be_a_positive_integer(server: FakeWeChatPay, value: Any) -> None:
+    with pytest.raises(rt.ConfigurationError, match="max_response_bytes"):
+        rt.SyncClientBase(**server.client_settings(), max_response_bytes=value)
+
+
+def test_the_cap_holds_for_answers_a_transport_read_already(server: FakeWeChatPay) -> None:
+    """httpx.MockTransport answers arrive read (and decoded by httpx): their size is still checked."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=bytes(2 * CAP)))
+    settings = {**server.client_settings(), "max_response_bytes": CAP}
+    with rt.SyncClientBase(**settings, http_client=httpx.Client(transport=transport)) as client:
+        with pytest.raises(rt.PayloadTooLargeError):
+            client._send(rt.Operation("GET", "/v3/read", unsigned_response=True))
