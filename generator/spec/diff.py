@@ -147,7 +147,7 @@ def _operation(key: str, title: str, page: str, op: dict[str, Any], notification
         "client certificate": "required" if op.get("x-wechatpay-client-cert") else None,
         "host": op.get("x-wechatpay-base-url"),
         "nonceless": "yes" if op.get("x-wechatpay-nonceless") else None,
-        "unsigned response": "yes" if op.get("x-wechatpay-unsigned-response") else None,
+        "unsigned response": "yes" if response.get("x-wechatpay-unsigned") else None,
         "deprecated": "yes" if op.get("deprecated") else None,
     }
     docs = {
@@ -297,8 +297,9 @@ def _ordered_union(a: Mapping[Any, Any], b: Mapping[Any, Any]) -> list[Any]:
     return list(b) + [k for k in a if k not in b]
 
 
-# Operation traits whose change never breaks a caller: the runtime absorbs them, or they only inform.
-_HARMLESS_TRAITS = {"host", "nonceless", "unsigned response", "deprecated"}
+# Operation traits whose change never breaks a caller: the runtime absorbs them, or they only inform. A host
+# change is not among them: signed traffic would go somewhere else. Neither is an answer becoming unsigned.
+_HARMLESS_TRAITS = {"nonceless", "deprecated"}
 
 
 def _trait_changes(old: Operation, new: Operation) -> Iterator[Change]:
@@ -306,7 +307,8 @@ def _trait_changes(old: Operation, new: Operation) -> Iterator[Change]:
         before, after = old.traits.get(name), new.traits.get(name)
         if before == after:
             continue
-        harmless = name in _HARMLESS_TRAITS or (name == "client certificate" and after is None)
+        relaxed = name in ("client certificate", "unsigned response") and after is None
+        harmless = name in _HARMLESS_TRAITS or relaxed
         impact = Impact.NON_BREAKING if harmless else Impact.BREAKING
         yield Change("operation-changed", impact, new.title, new.page, name, before, after)
 
