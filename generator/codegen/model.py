@@ -21,6 +21,7 @@ from generator.codegen.names import (
 )
 from generator.codegen.options import CodegenError, GenerateOptions
 from generator.codegen.source import inline
+from generator.spec.hosts import base_url_problem
 from generator.spec.io import SpecFile
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -191,15 +192,17 @@ class Plan:
     modules: Mapping[str, str]  # spec name -> module name
     bases: Mapping[str, str]  # call path -> class-name stem
     overrides: Mapping[str, str]
+    hosts: frozenset[str] = frozenset()  # the configuration's additions to the WeChat Pay hosts
 
     def inputs(self, spec: str) -> tuple[object, ...]:
         """What the module of `spec` is made from besides the spec: a cache of modules keys on it."""
         stems_used = tuple(sorted({(f.call_path, self.bases[f.call_path]) for f in self.found[spec]}))
-        return self.modules[spec], stems_used, tuple(sorted(self.overrides.items()))
+        return self.modules[spec], stems_used, tuple(sorted(self.overrides.items())), tuple(sorted(self.hosts))
 
     def build(self, spec: str, taken: Iterable[str] = ()) -> SpecModule:
         found = self.found[spec]
-        return _SpecBuilder(found[0].spec, self.modules[spec], ClassNames(self.overrides, taken), self.bases).build(found)
+        names = ClassNames(self.overrides, taken)
+        return _SpecBuilder(found[0].spec, self.modules[spec], names, self.bases, self.hosts).build(found)
 
 
 def plan(specs: Iterable[SpecFile], options: GenerateOptions) -> Plan:
@@ -286,11 +289,14 @@ def _fail(spec: SpecFile, where: str, message: str) -> NoReturn:
 class _SpecBuilder:
     """The module of one spec: its classes, resource classes and events, named through `classes`."""
 
-    def __init__(self, spec: SpecFile, module: str, classes: ClassNames, bases: Mapping[str, str]) -> None:
+    def __init__(
+        self, spec: SpecFile, module: str, classes: ClassNames, bases: Mapping[str, str], hosts: frozenset[str]
+    ) -> None:
         self.spec = spec
         self.module = module
         self.names = classes
         self.bases = bases
+        self.hosts = hosts
         self.classes: list[ClassDef] = []
 
     def build(self, found: list[_Found]) -> SpecModule:
@@ -431,7 +437,7 @@ class _SpecBuilder:
             "client_cert": bool(f.data.get("x-wechatpay-client-cert")),
             "nonceless": bool(f.data.get("x-wechatpay-nonceless")),
             # an optional access point (`base_uri` not required) leaves the client's own host in charge
-            "base_url": f.data.get("x-wechatpay-base-url") if f.data.get("x-wechatpay-base-url-required") else None,
+            "base_url": self._base_url(f) if f.data.get("x-wechatpay-base-url-required") else None,
             "unsigned_response": bool(self._success(f)[1].get("x-wechatpay-unsigned")),
             "idempotency_key": any(k.lower() == "idempotency-key" for k in keys),
             "signed_query": any(
@@ -443,6 +449,14 @@ class _SpecBuilder:
         }
         essential = ("method", "path", "api", "request_media", "response_media")
         return tuple((k, v) for k, v in facts.items() if k in essential or v)
+
+    def _base_url(self, f: _Found) -> str:
+        """The host a page sends this operation to: a WeChat Pay host over https (a hand-edited spec included)."""
+        url = str(f.data.get("x-wechatpay-base-url"))
+        problem = base_url_problem(url, self.hosts)
+        if problem:
+            self.fail(f"{f.where}.x-wechatpay-base-url", f"{url!r} {problem}")
+        return url
 
     def _success(self, f: _Found) -> tuple[str, dict[str, Any]]:
         """Where the first 2xx response is, and the response; an empty one when there is none."""

@@ -19,6 +19,7 @@ from ..docs.rows import Field, FieldTable, build_table
 from ..report import Diagnostic, Level
 from .either_or import either_or_groups
 from .examples import attach_examples
+from .hosts import base_url_problem
 from .io import SpecFile
 from .schema import JSON_STRING_ROW, JsonStringEvidence, SchemaContext, example_shapes, field_schema, object_schema
 
@@ -123,9 +124,12 @@ def collect(results: Iterable[PageResult]) -> ParseResult:
 # ---------------------------------------------------------------------------- a page
 
 
-def parse_page(docs_dir: Path, page: str, evidence: JsonStringEvidence = JsonStringEvidence()) -> PageResult:
+def parse_page(
+    docs_dir: Path, page: str, evidence: JsonStringEvidence = JsonStringEvidence(), hosts: frozenset[str] = frozenset()
+) -> PageResult:
     """One page's spec. `evidence` (from `json_string_evidence` over every page) settles JSON strings that the
-    page's own example does not: a cache of results keys on `evidence.cache_key(page bytes)` too."""
+    page's own example does not: a cache of results keys on `evidence.cache_key(page bytes)` too, and on `hosts`
+    (the configuration's additions to the WeChat Pay hosts a `base_uri` may name)."""
     name = page[: -len(".md")]
     text, problem = _read_text(docs_dir / page, page)
     if problem is not None:
@@ -133,7 +137,7 @@ def parse_page(docs_dir: Path, page: str, evidence: JsonStringEvidence = JsonStr
     if not text.strip():
         return PageResult(name, None, [Diagnostic(page, 1, Level.WARNING, "empty-page", "page is empty: no operation")])
     parsed = read_page(page, text)
-    builder = _SpecBuilder(parsed, evidence)
+    builder = _SpecBuilder(parsed, evidence, hosts)
     spec = builder.build()
     return PageResult(name, spec, parsed.diagnostics + builder.diagnostics, builder.operations)
 
@@ -171,8 +175,9 @@ def url_of(page: str) -> tuple[str, str]:
 
 
 class _SpecBuilder:
-    def __init__(self, page: Page, evidence: JsonStringEvidence) -> None:
+    def __init__(self, page: Page, evidence: JsonStringEvidence, hosts: frozenset[str] = frozenset()) -> None:
         self.page = page
+        self.hosts = hosts  # hosts the user's configuration adds to WeChat Pay's own
         self.diagnostics: list[Diagnostic] = []
         self.operations = 0
         self.path, self.api = url_of(page.path)
@@ -181,6 +186,9 @@ class _SpecBuilder:
 
     def warn(self, line: int, code: str, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.page.path, line, Level.WARNING, code, message))
+
+    def error(self, line: int, code: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.page.path, line, Level.ERROR, code, message))
 
     def build(self) -> dict[str, Any] | None:
         if not self.page.sections:
@@ -326,7 +334,10 @@ class _SpecBuilder:
             operation["x-wechatpay-nonceless"] = True
         elif name == "base_uri":
             urls = [span for span in code_spans(row.description) if span.startswith("http")]
-            if urls:
+            problem = base_url_problem(urls[0], self.hosts) if urls else None
+            if problem:
+                self.error(row.line, "foreign-host", f"`base_uri` {urls[0]!r} {problem}")
+            elif urls:
                 operation["x-wechatpay-base-url"] = urls[0]
                 operation["x-wechatpay-base-url-required"] = row.required
             else:

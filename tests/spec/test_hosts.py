@@ -1,0 +1,83 @@
+"""A page's `base_uri` sends signed requests to another host: only WeChat Pay's own, over https, are accepted,
+and the configuration may add one. The same rule holds for a hand-edited spec at generation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.codegen import GenerateOptions, generate
+from generator.codegen.options import CodegenError
+from generator.spec.build import parse_page
+from generator.spec.hosts import base_url_problem
+from generator.spec.io import SpecFile
+
+PAGE = """---
+title: 查询结算
+---
+
+# {{{{ $frontmatter.title }}}} {{#get}}
+
+| 请求参数 | 类型 {{.type}} | 描述 {{.desc}}
+| --- | --- | ---
+| base_uri {{data-required}} | string | 声明接入点`{url}`
+| query {{data-required}} | object | 查询参数
+| date {{data-required data-indent=1}} | string | 日期
+
+{{.im-table #request}}
+
+| 返回参数 | 类型 {{.type}} | 描述 {{.desc}}
+| --- | --- | ---
+| total {{data-required}} | integer | 总数
+
+{{.im-table #response}}
+"""
+
+
+def parse(tmp_path: Path, url: str, hosts: frozenset[str] = frozenset()) -> tuple[dict | None, list[str]]:
+    (tmp_path / "openapi/v3/global/settle").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "openapi/v3/global/settle/settlements.md").write_text(PAGE.format(url=url), encoding="utf-8")
+    result = parse_page(tmp_path, "openapi/v3/global/settle/settlements.md", hosts=hosts)
+    return result.spec, [str(d) for d in result.diagnostics if d.level.value == "error"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://apihk.mch.weixin.qq.com/",  # plain HTTP
+        "https://attacker.example/",
+        "https://apihk.mch.weixin.qq.com.attacker.example/",
+        "https://user:pw@apihk.mch.weixin.qq.com/",
+        "https://apihk.mch.weixin.qq.com:8443/",
+    ],
+)
+def test_a_base_uri_outside_the_wechatpay_hosts_is_an_error_naming_the_row(tmp_path: Path, url: str) -> None:
+    spec, errors = parse(tmp_path, url)
+    assert errors and errors[0].startswith("openapi/v3/global/settle/settlements.md:9: error: `base_uri`")
+    assert "x-wechatpay-base-url" not in str(spec)
+
+
+def test_the_wechatpay_hosts_and_the_configured_ones_are_accepted(tmp_path: Path) -> None:
+    spec, errors = parse(tmp_path, "https://apihk.mch.weixin.qq.com/")
+    assert not errors and "https://apihk.mch.weixin.qq.com/" in str(spec)
+    spec, errors = parse(tmp_path, "https://pay.example.hk/", hosts=frozenset({"pay.example.hk"}))
+    assert not errors and "https://pay.example.hk/" in str(spec)
+
+
+def test_a_hand_edited_spec_cannot_redirect_signed_traffic() -> None:
+    operation = {
+        "x-wechatpay-api": "v3",
+        "x-wechatpay-base-url": "http://attacker.example/",
+        "x-wechatpay-base-url-required": True,
+        "responses": {"204": {"description": "No Content"}},
+    }
+    spec = SpecFile("openapi/v3/x", {"paths": {"/v3/x": {"get": operation}}})
+    with pytest.raises(CodegenError, match=r"specs/openapi/v3/x.yaml: paths./v3/x.get.x-wechatpay-base-url: .* is not https"):
+        generate([spec], GenerateOptions())
+
+
+def test_the_problem_is_said_plainly() -> None:
+    assert base_url_problem("https://api.mch.weixin.qq.com/") is None
+    assert base_url_problem("ftp://x") == "is not https"
+    assert "not a WeChat Pay host" in str(base_url_problem("https://example.com/"))
