@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +79,9 @@ def read_spec(path: Path, name: str) -> SpecFile:
     if not isinstance(data, dict):
         raise SpecError(f"{path}: a spec file holds a mapping with `paths` or `webhooks`")
     spec = SpecFile(name, data)
-    problems = list(spec_problems(spec))
-    if problems:
-        raise SpecError(f"{path}: {problems[0]}")
+    problem = next(chain(spec_problems(spec), _shape_problems(data, "spec", "")), None)
+    if problem is not None:
+        raise SpecError(f"{path}: {problem}")
     return spec
 
 
@@ -107,6 +108,51 @@ def spec_problems(spec: SpecFile) -> Iterator[str]:
     yield from _value_problems(spec.data, refs)
     if refs:
         yield from _ref_cycles(spec.data, refs)
+
+
+# The shape of what the code generator reads (of a spec read from a file: the parser's specs have it by construction),
+# by kind of node: the kind of each key's value (`_FIELDS`), or of each
+# member of a collection (`_MEMBERS`). A value of another shape is an error naming where; a field may be null.
+_FIELDS: dict[str, dict[str, str]] = {
+    "spec": {"paths": "path-items", "webhooks": "path-items", "components": "components"},
+    "components": {"schemas": "schemas"},
+    "operation": {
+        "parameters": "parameters", "requestBody": "content-holder", "responses": "responses",
+        "externalDocs": "links", "x-wechatpay-base-url": "text", "x-wechatpay-event-types": "texts",
+    },
+    "parameter": {"name": "text", "in": "text", "schema": "schema"},
+    "content-holder": {"content": "media-types"},
+    "media-type": {"schema": "schema"},
+    "links": {"url": "text"},
+    "schema": {
+        "properties": "schemas", "patternProperties": "schemas", "items": "schema", "contentSchema": "schema",
+        "oneOf": "schema-list", "anyOf": "schema-list", "allOf": "schema-list", "required": "texts",
+        "enum": "scalars", "type": "types", "$ref": "text",
+    },
+}
+_MEMBERS: dict[str, tuple[type, str]] = {
+    "path-items": (dict, "path-item"), "path-item": (dict, "operation"), "parameters": (list, "parameter"),
+    "responses": (dict, "content-holder"), "media-types": (dict, "media-type"), "schemas": (dict, "schema"),
+    "schema-list": (list, "schema"), "texts": (list, "text"), "scalars": (list, "scalar"),
+}
+_SCALARS: dict[str, type | tuple[type, ...]] = {"text": str, "scalar": _JSON_SCALARS}
+
+
+def _shape_problems(value: Any, kind: str, where: str) -> Iterator[str]:
+    if kind == "types":  # `type: string` or `type: [string, "null"]`
+        kind = "texts" if isinstance(value, list) else "text"
+    expected = dict if kind in _FIELDS else _MEMBERS[kind][0] if kind in _MEMBERS else _SCALARS[kind]
+    if not isinstance(value, expected):
+        yield f"{where or 'the file'}: a {type(value).__name__} where a {kind} belongs"
+        return
+    if kind in _FIELDS and isinstance(value, dict):
+        for key, field_kind in _FIELDS[kind].items():
+            if value.get(key) is not None:
+                yield from _shape_problems(value[key], field_kind, f"{where}.{key}" if where else key)
+    elif kind in _MEMBERS and isinstance(value, (dict, list)):
+        members: Iterable[tuple[object, Any]] = value.items() if isinstance(value, dict) else enumerate(value)
+        for index, member in members:
+            yield from _shape_problems(member, _MEMBERS[kind][1], f"{where}.{index}")
 
 
 def _mapping(value: Any) -> Mapping[Any, Any]:

@@ -77,8 +77,10 @@ def generate(project: Project, spec: str, tmp_path: Path) -> str:
         (SPEC.format(schema="{type: number, enum: [.nan, .inf]}"), "is no JSON number"),
         (SPEC.format(schema="[" * 80 + "]" * 80), "nested deeper"),
         (SPEC.format(schema="{type: string, enum: [2020-01-01, !!binary aGk=]}"), "a date is no JSON value"),
+        (SPEC.format(schema="{type: object, properties: 5}"), "schema.properties: a int where a schemas belongs"),
+        (SPEC.format(schema="{type: string, enum: [{a: 1}]}"), "schema.enum.0: a dict where a scalar belongs"),
     ],
-    ids=["billion-laughs", "recursive-alias", "ref-loop", "5000-digits", "nan-inf", "deep", "date"],
+    ids=["billion-laughs", "recursive-alias", "ref-loop", "5000-digits", "nan-inf", "deep", "date", "shape", "enum-shape"],
 )
 def test_hostile_specs_end_in_an_error_naming_the_file(project: Project, tmp_path: Path, spec: str, expected: str) -> None:
     output = generate(project, spec, tmp_path)

@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from click.testing import Result
 from hypothesis import HealthCheck, given, settings
@@ -140,3 +141,55 @@ def test_example_values(value: str) -> None:
         project.canary = CANARY
         project.write_page("openapi/v3/pay/a.md", page().replace("{.im-table #request}\n", "{.im-table #request}\n" + example))
         survives(project, project.build)
+
+
+VALID_SPEC: dict[str, Any] = {
+    "x-wechatpay-page": "a.md",
+    "paths": {
+        "/v3/a/{id}": {
+            "post": {
+                "x-wechatpay-api": "v3",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object", "required": ["x"],
+                    "properties": {"x": {"type": "array", "items": {"type": "string", "enum": ["A"]}}},
+                }}}},
+                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"y": {"type": "integer"}},
+                }}}}},
+            }
+        }
+    },
+}
+
+
+def places(value: Any, where: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every key path in `value`."""
+    members = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, member in members:
+        yield (*where, key)
+        yield from places(member, (*where, key))
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(where=st.sampled_from(list(places(VALID_SPEC))), value=JSON)
+def test_hand_edited_spec_shapes(where: tuple[Any, ...], value: Any) -> None:
+    """Any JSON value in any place of a valid spec: an error naming the place, or a package; never a traceback."""
+    spec = json.loads(json.dumps(VALID_SPEC))
+    parent = spec
+    for key in where[:-1]:
+        parent = parent[key]
+    parent[where[-1]] = value
+    with scratch() as project:
+        project.canary = CANARY
+        project.specs.mkdir()
+        (project.specs / "a.yaml").write_text(json.dumps(spec), encoding="utf-8")
+        result = project.cli("generate", str(project.specs), "-o", str(project.root / "package"))
+        no_traceback(result)
