@@ -82,7 +82,7 @@ def parse(docs_dir: Path, specs_dir: Path, jobs: int, cache_dir: Path, quiet: bo
     if has_errors(diagnostics):
         fail(f"{specs_dir} not written: fix the errors above")
     try:
-        update = write_owned(specs_dir, with_manifest(pipeline.spec_tree(pages)), pipeline.is_legacy_spec, docs=docs_dir, cache=cache_dir)
+        update = write_owned(specs_dir, with_manifest(pipeline.spec_tree(pages)), {"docs": docs_dir, "cache": cache_dir}, pipeline.is_legacy_spec)
     except (LockedError, WorkspaceError) as exc:
         fail(str(exc))
     operations = sum(page.operations for page in pages)
@@ -91,7 +91,7 @@ def parse(docs_dir: Path, specs_dir: Path, jobs: int, cache_dir: Path, quiet: bo
 
 
 def write_owned(
-    root: Path, wanted: dict[str, bytes], legacy: Callable[[str, bytes], bool] | None = None, **sources: Path
+    root: Path, wanted: dict[str, bytes], sources: dict[str, Path], legacy: Callable[[str, bytes], bool] | None = None
 ) -> TreeUpdate:
     """Make `root` hold `wanted` the way `build` does: locked, journaled, replacing or deleting only files the tool
     wrote, never in a folder that overlaps a source. `legacy`: which files of a tree without a manifest are ours
@@ -142,12 +142,10 @@ def generate(specs_dir: Path, out_dir: Path, config: Path, package: str | None, 
     try:
         options = load_options(config, package=package, version=package_version, templates=templates, include=include, exclude=exclude, names_file=names_file)
         specs = spec_io.read_specs(specs_dir)
-        repeated = spec_io.collisions(specs)
-        if repeated:
-            name, first, what = repeated[0]
-            raise spec_io.SpecError(f"{specs_dir}/{name}.yaml: {what} is also documented by {specs_dir}/{first}.yaml")
+        spec_io.refuse_collisions(specs)
         files = generate_files(specs, options)
-        write_owned(out_dir, with_manifest({path: text.encode() for path, text in files.items()}), specs=specs_dir)
+        sources = {"specs": specs_dir, **({"custom templates": options.templates} if options.templates else {})}
+        write_owned(out_dir, with_manifest({path: text.encode() for path, text in files.items()}), sources)
     except (spec_io.SpecError, CodegenError, LockedError, WorkspaceError) as exc:
         fail(str(exc))
     click.echo(f"{len(files)} files → {out_dir} (package {options.package} {options.version})")

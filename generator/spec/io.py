@@ -241,6 +241,12 @@ def collisions(specs: Iterable[SpecFile]) -> list[tuple[str, str, str]]:
     return found
 
 
+def refuse_collisions(specs: list[SpecFile]) -> None:
+    """`collisions` as an error naming both files."""
+    for name, first, what in collisions(specs)[:1]:
+        raise SpecError(f"{name}.yaml: {what} is also documented by {first}.yaml")
+
+
 def spec_tree(specs: Iterable[SpecFile]) -> dict[str, bytes]:
     """The files of a specs folder: `<name>.yaml` for each spec, as bytes, ready to compare or write."""
     return {f"{spec.name}.yaml": dump_yaml(spec.data).encode("utf-8") for spec in specs}
@@ -249,10 +255,7 @@ def spec_tree(specs: Iterable[SpecFile]) -> dict[str, bytes]:
 def bundle(specs: Iterable[SpecFile], title: str = "WeChat Pay API", version: str = "1.0.0") -> dict[str, Any]:
     """One OpenAPI 3.1 document: every page's paths under `paths`, its notifications under `webhooks`."""
     specs = list(specs)
-    repeated = collisions(specs)
-    if repeated:
-        name, first, what = repeated[0]
-        raise SpecError(f"{name}.yaml: {what} is also documented by {first}.yaml")
+    refuse_collisions(specs)
     paths: dict[str, Any] = {}
     webhooks: dict[str, Any] = {}
     for spec in specs:

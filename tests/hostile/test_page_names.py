@@ -85,3 +85,16 @@ def test_diff_fails_on_a_refused_page_rather_than_reporting_no_change(project: P
     result = project.cli("diff", str(old), str(project.docs))
     no_traceback(result)
     assert result.exit_code == 1 and "[unsafe-name]" in result.output
+
+
+def test_generate_refuses_two_specs_with_one_webhook_key_naming_both(project: Project, tmp_path: Path) -> None:
+    shutil.copy(WEBHOOK_PAGE, project.write_page("webhook/v3/TRANSACTION.SUCCESS.md", ""))
+    assert project.cli("parse", str(project.docs), "-o", str(project.specs)).exit_code == 0
+    copy = project.specs / "webhook/v3/copy/TRANSACTION.SUCCESS.yaml"
+    copy.parent.mkdir()
+    shutil.copy(project.specs / "webhook/v3/TRANSACTION.SUCCESS.yaml", copy)
+    for command in (["generate", "-o", str(tmp_path / "package")], ["bundle", "-o", str(tmp_path / "all.yaml")]):
+        result = project.cli(command[0], str(project.specs), *command[1:])
+        no_traceback(result)
+        assert result.exit_code == 1 and "webhook/v3/copy/TRANSACTION.SUCCESS.yaml" in result.output
+        assert "also documented by webhook/v3/TRANSACTION.SUCCESS.yaml" in result.output
