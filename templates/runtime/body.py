@@ -92,5 +92,6 @@ def _codings(content_encoding: str) -> list[str]:
     codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip().lower() not in ("", "identity")]
     for coding in codings:
         if coding not in ("gzip", "x-gzip", "deflate"):
-            raise MalformedPayloadError(f"unsupported Content-Encoding {coding[:32]!r} (the client accepts gzip, deflate)")
+            accepted = f"the client accepts {ACCEPT_ENCODING}"
+            raise MalformedPayloadError(f"unsupported Content-Encoding {coding[:32]!r} ({accepted})")
     return codings

@@ -18,6 +18,7 @@ import httpx
 from . import v2
 from .errors import RequestValidationError
 from .operation import Operation
+from .secret import Secret
 
 Encrypt = Callable[[str], str]
 
@@ -230,7 +231,7 @@ def prepare_v2(
     path_params: Mapping[str, Any] | None,
     query: Mapping[str, Any] | None,
     body: Mapping[str, Any] | None,
-    apiv2_key: str,
+    apiv2_key: Secret[str],
     headers: Mapping[str, str] | None,
     encrypt: Encrypt | None = None,
 ) -> Prepared:
@@ -262,7 +263,7 @@ def prepare_v2(
     return prepared
 
 
-def _signed_v2(params: Mapping[str, str], apiv2_key: str) -> tuple[dict[str, str], str]:
+def _signed_v2(params: Mapping[str, str], apiv2_key: Secret[str]) -> tuple[dict[str, str], str]:
     """The fields with their `sign`, made per their own `sign_type` (MD5 when they name none); and that type."""
     sign_type = params.get("sign_type", v2.MD5)
     if sign_type not in (v2.MD5, v2.HMAC_SHA256):

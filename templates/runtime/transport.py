@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, cast, overload
 
 from typing_extensions import ParamSpec
 
@@ -44,6 +44,7 @@ from .errors import (
 from .operation import Operation
 from .prepare import Prepared, prepare_v2, prepare_v3
 from .response import RawResponse, Response, capturing, raw_result, record
+from .secret import Secret, hidden, hide_settings
 from .signing import KeyStore, authorization, lower_headers, new_nonce, verify
 from .v2 import sign_matches
 
@@ -73,12 +74,12 @@ class _ClientCore:
         *,
         mchid: str | None = None,
         merchant_serial_no: str | None = None,
-        private_key: KeySource | None = None,
+        private_key: KeySource | Secret[KeySource] | None = None,
         wechatpay_public_key: KeySource | None = None,
         wechatpay_public_key_id: str | None = None,
         platform_certificates: KeySource | Iterable[KeySource] | None = None,
-        apiv3_key: str | bytes | None = None,
-        apiv2_key: str | None = None,
+        apiv3_key: str | bytes | Secret[str] | Secret[bytes] | None = None,
+        apiv2_key: str | Secret[str] | None = None,
         apiv2_rsa_public_key: KeySource | None = None,
         client_cert: KeySource | None = None,
         base_url: str = DEFAULT_BASE_URL,
@@ -104,8 +105,11 @@ class _ClientCore:
         disagreements logged on the `wechatpay` logger and listed in the result's `doc_disagreements`);
         `strict_responses=True` raises `ResponseValidationError` instead. `validate_request=False` sends calls the
         docs forbid (a field they wrongly require, a value they do not list) without checking them first.
-        `clock` and `allow_short_apiv3_key_for_tests` exist for tests.
+        `clock` and `allow_short_apiv3_key_for_tests` exist for tests. The secrets (`private_key`, `apiv3_key`,
+        `apiv2_key`) may come wrapped in `Secret`; they are wrapped here at once either way, so that no repr,
+        message or traceback's captured locals shows them.
         """
+        private_key, apiv3_key, apiv2_key = _hidden(private_key), _hidden(apiv3_key), _hidden(apiv2_key)
         self._credentials: Credentials = load_credentials(
             mchid=mchid,
             merchant_serial_no=merchant_serial_no,
@@ -146,13 +150,16 @@ class _ClientCore:
         WECHATPAY_PUBLIC_KEY_ID, WECHATPAY_PLATFORM_CERTIFICATES, WECHATPAY_APIV3_KEY, WECHATPAY_APIV2_KEY,
         WECHATPAY_APIV2_RSA_PUBLIC_KEY, WECHATPAY_CLIENT_CERT, WECHATPAY_BASE_URL, WECHATPAY_TIMEOUT,
         WECHATPAY_MAX_RETRIES, WECHATPAY_MAX_RESPONSE_BYTES; keyword arguments win."""
-        settings = settings_from_env(os.environ if environ is None else environ)
+        hide_settings(overrides)
+        settings = settings_from_env(environ)
         settings.update(overrides)
         return cls(**settings)
 
     def __repr__(self) -> str:
-        serial = self._credentials.merchant_serial_no
-        return f"<{type(self).__name__} mchid={self.mchid!r} serial_no={serial!r} base_url={self.base_url!r}>"
+        # getattr: a traceback capturing locals shows `self` while __init__ is still running
+        serial = getattr(getattr(self, "_credentials", None), "merchant_serial_no", None)
+        mchid, base_url = getattr(self, "mchid", None), getattr(self, "base_url", None)
+        return f"<{type(self).__name__} mchid={mchid!r} serial_no={serial!r} base_url={base_url!r}>"
 
     def decrypt(self, ciphertext: str) -> str:
         """A sensitive response field (RSA-OAEP with the merchant private key)."""
@@ -323,7 +330,7 @@ class _ClientCore:
             and time.monotonic() - self._last_refresh >= self.CERTIFICATE_REFRESH_INTERVAL
         )
 
-    def _require_apiv3_key(self) -> bytes:
+    def _require_apiv3_key(self) -> Secret[bytes]:
         if self._credentials.apiv3_key is None:
             raise ConfigurationError("apiv3_key: required to download platform certificates")
         return self._credentials.apiv3_key
@@ -439,6 +446,10 @@ def _v2_failure(params: Mapping[str, Any]) -> tuple[str, str | None] | None:
     return None
 
 
+def _hidden(value: object) -> Secret[Any] | None:
+    return None if value is None else hidden(value)
+
+
 def _typed_connection_error(exc: httpx.TransportError) -> APIConnectionError:
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"request timed out ({type(exc).__name__})")
@@ -479,6 +490,7 @@ class SyncClientBase(_ClientCore):
     """Base of the generated `Client`."""
 
     def __init__(self, *, http_client: httpx.Client | None = None, **settings: Unpack[ClientSettings]) -> None:
+        hide_settings(cast("dict[str, Any]", settings))  # in place: this frame's `settings` shows in tracebacks
         super().__init__(**settings)
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(verify=_ssl_verify(self._verify), timeout=self.timeout)
@@ -656,6 +668,7 @@ class AsyncClientBase(_ClientCore):
     """Base of the generated `AsyncClient`."""
 
     def __init__(self, *, http_client: httpx.AsyncClient | None = None, **settings: Unpack[ClientSettings]) -> None:
+        hide_settings(cast("dict[str, Any]", settings))  # in place: this frame's `settings` shows in tracebacks
         super().__init__(**settings)
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(verify=_ssl_verify(self._verify), timeout=self.timeout)

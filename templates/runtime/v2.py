@@ -9,25 +9,30 @@ from typing import Any
 
 from .crypto import aes_ecb_decrypt
 from .errors import DecryptionError, MalformedPayloadError, UnsafeXMLError
+from .secret import Secret
 
 MD5 = "MD5"
 HMAC_SHA256 = "HMAC-SHA256"
 
 
-def sign(params: Mapping[str, Any], key: str, sign_type: str = MD5) -> str:
+def sign(params: Mapping[str, Any], key: Secret[str], sign_type: str = MD5) -> str:
     """Upper-case hex over `k1=v1&k2=v2...&key=KEY`: non-empty text fields except `sign`, keys in byte order
     (nested elements of an answer are not text and not signed)."""
+    if sign_type not in (MD5, HMAC_SHA256):
+        raise ValueError(f"unknown APIv2 sign_type {sign_type!r}")
     text_fields = sorted(name for name, value in params.items() if isinstance(value, str) and value and name != "sign")
-    pairs = "&".join(f"{name}={params[name]}" for name in text_fields)
-    text = f"{pairs}&key={key}".encode()
+    return _digest("&".join(f"{name}={params[name]}" for name in text_fields), key, sign_type)
+
+
+def _digest(pairs: str, key: Secret[str], sign_type: str) -> str:
+    """The key is revealed inside the expressions that hash it: no local of any frame holds it (or the text that
+    ends with it), so a traceback that captures locals cannot show it."""
     if sign_type == HMAC_SHA256:
-        return hmac.new(key.encode(), text, hashlib.sha256).hexdigest().upper()
-    if sign_type == MD5:
-        return hashlib.md5(text).hexdigest().upper()  # noqa: S324 - the protocol's choice
-    raise ValueError(f"unknown APIv2 sign_type {sign_type!r}")
+        return hmac.digest(key.reveal().encode(), f"{pairs}&key={key.reveal()}".encode(), "sha256").hex().upper()
+    return hashlib.md5(f"{pairs}&key={key.reveal()}".encode()).hexdigest().upper()  # noqa: S324 - the protocol
 
 
-def sign_matches(params: Mapping[str, Any], key: str, sign_type: str) -> bool:
+def sign_matches(params: Mapping[str, Any], key: Secret[str], sign_type: str) -> bool:
     if sign_type not in (MD5, HMAC_SHA256):  # an answer naming another sign type cannot be verified
         return False
     received = str(params.get("sign", ""))
@@ -66,12 +71,12 @@ def _children(element: Any) -> dict[str, Any]:
     return {tag: values[0] if len(values) == 1 else values for tag, values in grouped.items()}
 
 
-def refund_key(apiv2_key: str) -> bytes:
+def refund_key(apiv2_key: Secret[str]) -> Secret[bytes]:
     """The refund notification's AES key: the lower-case hex MD5 of the APIv2 key (32 ASCII bytes)."""
-    return hashlib.md5(apiv2_key.encode()).hexdigest().encode()  # noqa: S324 - the protocol's choice
+    return Secret(hashlib.md5(apiv2_key.reveal().encode()).hexdigest().encode())  # noqa: S324 - the protocol
 
 
-def decrypt_req_info(apiv2_key: str, req_info: str) -> dict[str, str]:
+def decrypt_req_info(apiv2_key: Secret[str], req_info: str) -> dict[str, str]:
     """The refund notification's encrypted `req_info`, as a dict."""
     plaintext = aes_ecb_decrypt(refund_key(apiv2_key), req_info)
     try:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import importlib
 import json
 import shutil
 import sys
+import traceback
 import tracemalloc
+import types
 import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -338,3 +341,132 @@ def test_the_cap_holds_for_answers_a_transport_read_already(server: FakeWeChatPa
     with rt.SyncClientBase(**settings, http_client=httpx.Client(transport=transport)) as client:
         with pytest.raises(rt.PayloadTooLargeError):
             client._send(rt.Operation("GET", "/v3/read", unsigned_response=True))
+
+
+# -- secrets never show: not in messages, reprs, chained errors or a traceback's captured locals --------------
+
+
+def _shown(error: BaseException) -> str:
+    """What a traceback that captures locals prints (chained errors included), and every chained error's repr.
+    The locals of this test module's own frames, which hold the settings, are left out."""
+    printed = traceback.TracebackException.from_exception(error, capture_locals=True)
+    chained: traceback.TracebackException | None = printed
+    while chained is not None:
+        for frame in chained.stack:
+            if frame.filename == __file__:
+                frame.locals = None
+        chained = chained.__cause__ or chained.__context__
+    shown = list(printed.format())
+    seen: BaseException | None = error
+    while seen is not None:
+        shown += [repr(seen), repr(getattr(seen, "filename", None))]
+        seen = seen.__cause__ or seen.__context__
+    return "".join(shown)
+
+
+def _secrets(settings: dict[str, Any]) -> list[str]:
+    key_lines = [line for line in settings["private_key"].splitlines() if "-----" not in line]
+    return [settings["apiv3_key"], settings["apiv2_key"], "".join(key_lines), *key_lines]
+
+
+def _assert_hidden(error: BaseException, settings: dict[str, Any], *, wrapped_in_frames: bool = True) -> None:
+    shown = _shown(error)
+    assert "Secret('**********')" in shown or not wrapped_in_frames  # the check saw the frames holding them
+    for secret in _secrets(settings):
+        assert secret not in shown
+
+
+def _raw_base64(settings: dict[str, Any]) -> str:
+    return "".join(line for line in settings["private_key"].splitlines() if "-----" not in line)
+
+
+def test_a_secret_hides_its_value() -> None:
+    from wechatpay_runtime_under_test.secret import Secret
+
+    secret = Secret("192006250b4c09247ec02edce69f6a2d")
+    assert "1920" not in f"{secret!r} {secret} {secret!s} {[secret]} {({'k': secret})}"
+    assert secret.reveal() == "192006250b4c09247ec02edce69f6a2d"
+
+
+@pytest.mark.parametrize("separator", ["", "\n"])
+def test_a_private_key_without_pem_armour_is_never_echoed(server: FakeWeChatPay, separator: str) -> None:
+    settings = server.client_settings()
+    lines = [line for line in settings["private_key"].splitlines() if "-----" not in line]
+    with pytest.raises(rt.ConfigurationError, match="not shown") as caught:
+        rt.SyncClientBase(**{**settings, "private_key": separator.join(lines)})
+    assert caught.value.__context__ is None  # the OSError would carry the value as its file name
+    _assert_hidden(caught.value, settings)
+
+
+def test_a_private_key_without_pem_armour_from_the_environment(
+    server: FakeWeChatPay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = server.client_settings()
+    monkeypatch.setenv("WECHATPAY_MCHID", settings["mchid"])
+    monkeypatch.setenv("WECHATPAY_MERCHANT_SERIAL_NO", settings["merchant_serial_no"])
+    monkeypatch.setenv("WECHATPAY_APIV3_KEY", settings["apiv3_key"])
+    monkeypatch.setenv("WECHATPAY_APIV2_KEY", settings["apiv2_key"])
+    monkeypatch.setenv("WECHATPAY_PRIVATE_KEY", _raw_base64(settings))
+    with pytest.raises(rt.ConfigurationError, match="not shown") as caught:
+        rt.SyncClientBase.from_env()
+    _assert_hidden(caught.value, settings)
+    monkeypatch.setenv("WECHATPAY_PRIVATE_KEY", settings["private_key"])
+    monkeypatch.setenv("WECHATPAY_TIMEOUT", "soon")
+    with pytest.raises(rt.ConfigurationError, match="WECHATPAY_TIMEOUT") as caught:
+        rt.SyncClientBase.from_env()
+    for secret in _secrets(settings):
+        assert secret not in _shown(caught.value)
+
+
+def test_a_missing_key_file_is_still_named(server: FakeWeChatPay, tmp_path: Path) -> None:
+    with pytest.raises(rt.ConfigurationError, match="cannot read file .*apiclient_key.pem"):
+        rt.SyncClientBase(**{**server.client_settings(), "private_key": str(tmp_path / "apiclient_key.pem")})
+
+
+def test_construction_errors_hide_the_secrets(server: FakeWeChatPay) -> None:
+    settings = server.client_settings()
+    with pytest.raises(rt.ConfigurationError, match="max_retries") as caught:
+        rt.SyncClientBase(**settings, max_retries=-1)
+    _assert_hidden(caught.value, settings)
+    with pytest.raises(rt.ConfigurationError, match="apiv3_key") as caught:
+        rt.SyncClientBase(**{**settings, "apiv3_key": settings["apiv3_key"][:-1]})
+    assert settings["apiv3_key"][:-1] not in _shown(caught.value)
+    assert "apiv2_key" not in repr(rt.SyncClientBase(**settings)._credentials)
+
+
+async def test_apiv2_signing_path_keeps_the_key_out_of_locals(
+    c: Any, server: FakeWeChatPay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wechatpay_runtime_under_test import v2
+
+    settings = server.client_settings()
+    with pytest.raises(rt.RequestValidationError) as caught_type:
+        await wait(c._send(ORDERQUERY, body={"out_trade_no": "T1", "sign_type": "SHA1"}))
+    _assert_hidden(caught_type.value, settings)
+    # a failure at the very bottom of the signing path: every frame above the hash is in the traceback
+    failing = types.SimpleNamespace(md5=bytes.fromhex, sha256=hashlib.sha256)  # fromhex(bytes) raises TypeError
+    monkeypatch.setattr(v2, "hashlib", failing)
+    with pytest.raises(TypeError) as caught_hash:
+        await wait(c._send(ORDERQUERY, body={"out_trade_no": "T1"}))
+    assert "_digest" in _shown(caught_hash.value)
+    _assert_hidden(caught_hash.value, settings)
+
+
+async def test_answer_and_notification_failures_hide_the_keys(c: Any, server: FakeWeChatPay) -> None:
+    settings = server.client_settings()
+    forged = {"return_code": "SUCCESS", "result_code": "SUCCESS", "sign": "0" * 32}
+    _answer(server, "/pay/orderquery", forged)
+    with pytest.raises(rt.SignatureVerificationError) as caught:
+        await wait(c._send(ORDERQUERY, body={"out_trade_no": "T1"}))
+    _assert_hidden(caught.value, settings, wrapped_in_frames=False)
+    refund = server.v2_refund_notification({"out_refund_no": "R1"}).replace(b"<req_info>", b"<req_info>AAAA")
+    with pytest.raises(rt.DecryptionError) as caught:
+        c.parse_v2_notification(refund)
+    _assert_hidden(caught.value, settings)
+    _, body = server.notification(RESOURCE)
+    envelope = json.loads(body)
+    envelope["resource"]["ciphertext"] = "AAAA" + envelope["resource"]["ciphertext"][4:]
+    tampered = json.dumps(envelope).encode()
+    with pytest.raises(rt.DecryptionError) as caught:
+        await wait(c.parse_notification(server.sign_headers(tampered), tampered))
+    _assert_hidden(caught.value, settings)
