@@ -28,6 +28,7 @@ from .errors import (
 )
 from .operation import Operation
 from .response import RawResponse, Response
+from .secret import Secret
 from .transport import DEFAULT_BASE_URL, AsyncClientBase, SyncClientBase
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ __all__ = [
     "RequestValidationError",
     "Response",
     "ResponseValidationError",
+    "Secret",
     "SignatureVerificationError",
     "SyncClientBase",
     "TimestampOutOfWindowError",
