@@ -632,10 +632,10 @@ class SyncClientBase(_ClientCore):
         check = DigestCheck(hash_type, hash_value, self.max_response_bytes)
         prepared = self._prepare_download(url)
         raw = self._attempt(prepared, None, _keep_streaming)
-        if not 200 <= raw.status_code < 300:
-            self._finish(prepared, self._read(raw), True)  # raises the answer's typed error
-        reader = self._reader(raw)
         try:
+            if not 200 <= raw.status_code < 300:
+                self._finish(prepared, self._read(raw), True)  # raises the answer's typed error
+            reader = self._reader(raw)
             if to is None:
                 chunks = []
                 for chunk in _decoded(raw, reader):
@@ -819,10 +819,10 @@ class AsyncClientBase(_ClientCore):
         check = DigestCheck(hash_type, hash_value, self.max_response_bytes)
         prepared = self._prepare_download(url)
         raw = await self._attempt(prepared, None, _keep_streaming_async)
-        if not 200 <= raw.status_code < 300:
-            await self._finish(prepared, await self._read(raw), True)  # raises the answer's typed error
-        reader = self._reader(raw)
         try:
+            if not 200 <= raw.status_code < 300:
+                await self._finish(prepared, await self._read(raw), True)  # raises the answer's typed error
+            reader = self._reader(raw)
             if to is None:
                 chunks = []
                 async for chunk in _adecoded(raw, reader):

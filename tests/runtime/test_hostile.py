@@ -69,7 +69,9 @@ async def test_malformed_response_headers(c: Any, server: FakeWeChatPay, change:
     body = b'{"ok":true}'
     on_the_wire = {k: v.encode("utf-8", "surrogatepass").decode("latin-1") if v else v for k, v in change.items()}
     headers = _altered(server.sign_headers(body), on_the_wire)
-    server.route("GET", "/v3/answer", lambda req: Reply(200, body, {"Content-Type": "application/json", **headers}, signed=False))
+    server.route(
+        "GET", "/v3/answer", lambda req: Reply(200, body, {"Content-Type": "application/json", **headers}, signed=False)
+    )
     with pytest.raises(rt.SignatureVerificationError):
         await wait(c._send(rt.Operation("GET", "/v3/answer")))
 
@@ -79,7 +81,9 @@ async def test_malformed_response_headers(c: Any, server: FakeWeChatPay, change:
 
 @pytest.mark.parametrize("value", [".", "..", "", "\ud800"])
 async def test_unsafe_path_values_are_refused_before_signing(c: Any, server: FakeWeChatPay, value: str) -> None:
-    close = rt.Operation("POST", "/v3/pay/transactions/out-trade-no/{out_trade_no}/close", request_media="application/json")
+    close = rt.Operation(
+        "POST", "/v3/pay/transactions/out-trade-no/{out_trade_no}/close", request_media="application/json"
+    )
     with pytest.raises(rt.RequestValidationError, match="out_trade_no"):
         await wait(c._send(close, path_params={"out_trade_no": value}, body={"mchid": "1"}))
     v2 = rt.Operation("POST", "/pay/{name}/query", api="v2")
@@ -224,7 +228,7 @@ def _deflated(data_size: int, wbits: int) -> bytes:
     return b"".join(z.compress(block) for _ in range(data_size >> 20)) + z.flush()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bomb(content_encoding: str) -> bytes:
     """A body that inflates to BOMB bytes through `content_encoding` (applied left to right)."""
     codings = [c.strip() for c in content_encoding.split(",")]
@@ -279,7 +283,9 @@ async def test_bombs_in_async_answers_stop_at_the_cap(server: FakeWeChatPay) -> 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
 @pytest.mark.parametrize("layers", ["bill", "encoding", "both"])
-async def test_bombs_in_downloads_stop_at_the_cap(server: FakeWeChatPay, tmp_path: Path, kind: str, layers: str) -> None:
+async def test_bombs_in_downloads_stop_at_the_cap(
+    server: FakeWeChatPay, tmp_path: Path, kind: str, layers: str
+) -> None:
     """A bill that is itself gzip (its digest covers the inflated bill), sent with or without Content-Encoding."""
     bill = _bomb("gzip") if layers != "encoding" else bytes(BOMB)[: 2 * CAP]
     body = gzip.compress(bill) if layers != "bill" else bill
@@ -338,9 +344,9 @@ def test_the_cap_holds_for_answers_a_transport_read_already(server: FakeWeChatPa
     """httpx.MockTransport answers arrive read (and decoded by httpx): their size is still checked."""
     transport = httpx.MockTransport(lambda request: httpx.Response(200, content=bytes(2 * CAP)))
     settings = {**server.client_settings(), "max_response_bytes": CAP}
-    with rt.SyncClientBase(**settings, http_client=httpx.Client(transport=transport)) as client:
-        with pytest.raises(rt.PayloadTooLargeError):
-            client._send(rt.Operation("GET", "/v3/read", unsigned_response=True))
+    client = rt.SyncClientBase(**settings, http_client=httpx.Client(transport=transport))
+    with client, pytest.raises(rt.PayloadTooLargeError):
+        client._send(rt.Operation("GET", "/v3/read", unsigned_response=True))
 
 
 # -- secrets never show: not in messages, reprs, chained errors or a traceback's captured locals --------------
@@ -381,10 +387,8 @@ def _raw_base64(settings: dict[str, Any]) -> str:
 
 
 def test_a_secret_hides_its_value() -> None:
-    from wechatpay_runtime_under_test.secret import Secret
-
-    secret = Secret("192006250b4c09247ec02edce69f6a2d")
-    assert "1920" not in f"{secret!r} {secret} {secret!s} {[secret]} {({'k': secret})}"
+    secret = rt.Secret("192006250b4c09247ec02edce69f6a2d")
+    assert "1920" not in " ".join([repr(secret), str(secret), f"{secret}", repr([secret]), repr({"k": secret})])
     assert secret.reveal() == "192006250b4c09247ec02edce69f6a2d"
 
 

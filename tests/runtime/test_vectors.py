@@ -11,7 +11,6 @@ import pytest
 
 from .conftest import rt  # noqa: I001 - registers the runtime package first
 from wechatpay_runtime_under_test import config as _config, crypto as _crypto, signing, v2 as _v2
-from wechatpay_runtime_under_test.secret import Secret
 
 
 @pytest.fixture(scope="module")
@@ -94,13 +93,14 @@ def test_webhook_vector_key_is_refused_without_test_override(vectors: dict[str, 
 
 def test_aes_gcm(vectors: dict[str, Any]) -> None:
     v = vectors["aes_gcm"]
-    plaintext = _crypto.aes_gcm_decrypt(Secret(v["key"].encode()), v["nonce"], v["associated_data"], v["ciphertext_base64"])
+    key = rt.Secret(v["key"].encode())
+    plaintext = _crypto.aes_gcm_decrypt(key, v["nonce"], v["associated_data"], v["ciphertext_base64"])
     assert plaintext.decode() == v["expected_plaintext"]
 
 
 def test_apiv2_sign(vectors: dict[str, Any]) -> None:
     v = vectors["apiv2_sign"]
-    key = Secret(v["key"])
+    key = rt.Secret(v["key"])
     assert _v2.sign(v["params"], key, "MD5") == v["expected_md5"]
     assert _v2.sign(v["params"], key, "HMAC-SHA256") == v["expected_hmac_sha256"]
     # empty fields and an existing `sign` do not take part
