@@ -13,6 +13,7 @@ DEFAULT_MAX_RESPONSE_BYTES = 64 << 20  # a large merchant's daily bill fits; rai
 ACCEPT_ENCODING = "gzip, deflate"  # what BodyReader decodes: sent so that no other coding is offered
 _STEP = 64 << 10  # the most one inflate call may produce
 _GZIP_WBITS = zlib.MAX_WBITS | 16
+_MAX_LAYERS = 3  # servers apply one coding; a long list only nests generators (and recursion) per layer
 _ZLIB_METHOD = 8  # the low nibble of a zlib stream's first byte; raw deflate (what some servers send) lacks it
 
 
@@ -94,4 +95,6 @@ def _codings(content_encoding: str) -> list[str]:
         if coding not in ("gzip", "x-gzip", "deflate"):
             accepted = f"the client accepts {ACCEPT_ENCODING}"
             raise MalformedPayloadError(f"unsupported Content-Encoding {coding[:32]!r} ({accepted})")
+    if len(codings) > _MAX_LAYERS:
+        raise MalformedPayloadError(f"Content-Encoding applies {len(codings)} codings (at most {_MAX_LAYERS} are read)")
     return codings

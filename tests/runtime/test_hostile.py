@@ -328,10 +328,21 @@ async def test_the_cap_is_exact(server: FakeWeChatPay) -> None:
         assert client.max_response_bytes == 64 << 20
 
 
-async def test_unknown_content_encoding_is_refused(c: Any, server: FakeWeChatPay) -> None:
-    server.route("GET", "/v3/br", lambda req: Reply(200, b"\x1b\x00", {"Content-Encoding": "br"}))
+def _gzip_layers(data: bytes, layers: int) -> bytes:
+    for _ in range(layers):
+        data = gzip.compress(data, compresslevel=1, mtime=0)
+    return data
+
+
+@pytest.mark.parametrize(("encoding", "body"), [("br", b"\x1b\x00"), ("zstd", b"\x28\xb5"), ("gzip", 1200)])
+async def test_unknown_or_deep_content_encoding_is_refused(
+    c: Any, server: FakeWeChatPay, encoding: str, body: bytes | int
+) -> None:
+    if isinstance(body, int):  # that many gzip layers, each declared: deeper than the recursion limit
+        encoding, body = ", ".join([encoding] * body), _gzip_layers(b"{}", body)
+    server.route("GET", "/v3/coded", lambda req: Reply(200, body, {"Content-Encoding": encoding}))
     with pytest.raises(rt.MalformedPayloadError, match="Content-Encoding"):
-        await wait(c._send(rt.Operation("GET", "/v3/br")))
+        await wait(c._send(rt.Operation("GET", "/v3/coded")))
 
 
 @pytest.mark.parametrize("value", [0, -1, 1.5, True, "64"])
