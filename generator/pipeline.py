@@ -279,8 +279,8 @@ def _parse_one(docs_dir: Path, page: str) -> ParsedPage:
         if problem is not None:
             return _failed(page, "unsafe-spec", f"the page's spec cannot be generated from: {problem}")
         text = dump_yaml(result.spec) if result.spec is not None else None
-    except (ValueError, RecursionError) as exc:  # a value no converter takes (`²`, 5,000 digits): the page is left out
-        return _failed(page, "unreadable-value", f"the page holds a value the parser cannot convert ({exc})")
+    except Exception as exc:  # a value no converter takes (`²`, 5,000 digits), or a parser bug: one page, not the run
+        return _failed(page, "parser-failure", f"the parser failed on this page ({type(exc).__name__}: {exc})")
     return ParsedPage(result.name, text, result.spec, tuple(result.diagnostics), result.operations)
 
 
