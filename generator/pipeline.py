@@ -157,7 +157,7 @@ class BarProgress(LineProgress):
 # --------------------------------------------------------------------------------------------- parsing
 
 
-PARSED_PAGE_FORMAT = "2"  # part of each cached page's key: change it when ParsedPage or `_parse_one` changes
+PARSED_PAGE_FORMAT = "3"  # part of each cached page's key: change it when ParsedPage or `_parse_one` changes
 
 
 @dataclass(frozen=True)
