@@ -418,7 +418,11 @@ class _SpecBuilder:
         if fields.notes:
             return self.note_response(fields, table.line)
         media = "application/xml" if self.api == "v2" else "application/json"
-        return {"200": {"description": "OK", "content": {media: {"schema": object_schema(fields.fields, self.ctx)}}}}
+        response: dict[str, Any] = {"description": "OK"}
+        if self.api == "v2" and not any(f.name == "sign" for f in fields.fields):
+            response["x-wechatpay-unsigned"] = True  # the page's answer carries no `sign`: nothing to verify it by
+        response["content"] = {media: {"schema": object_schema(fields.fields, self.ctx)}}
+        return {"200": response}
 
     def error_dictionary(self, table: Table) -> dict[str, Any]:
         """A file download whose failure is an APIv2 XML reply (with HTTP 200, as all APIv2 replies)."""
