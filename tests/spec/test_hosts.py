@@ -27,7 +27,7 @@ title: 查询结算
 
 {{.im-table #request}}
 
-| 返回参数 | 类型 {{.type}} | 描述 {{.desc}}
+| 返回字典 | 类型 {{.type}} | 描述 {{.desc}}
 | --- | --- | ---
 | total {{data-required}} | integer | 总数
 

@@ -22,7 +22,15 @@ title: 查询
 
 {{.im-table #request}}
 
-| 返回参数 | 类型 {{.type}} | 描述 {{.desc}}
+::: code-group
+
+```php [异步纯链式]
+$instance->v2->pay->query->postAsync(['xml' => ['mch_id' => '1900000109']]);
+```
+
+:::
+
+| 返回字典 | 类型 {{.type}} | 描述 {{.desc}}
 | --- | --- | ---
 | return_code {{data-required}} | string | 返回状态码
 {sign}
