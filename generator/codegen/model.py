@@ -445,6 +445,11 @@ class _SpecBuilder:
                 for p in f.data.get("parameters") or []
             ),
             "redirect": _redirect(f.data),
+            "serial_header": any(
+                p.get("in") == "header" and str(p.get("name", "")).lower() == "wechatpay-serial"
+                for p in f.data.get("parameters") or []
+            )
+            and not encrypted,
             "fragment": str(f.data.get("x-wechatpay-fragment") or ""),
         }
         essential = ("method", "path", "api", "request_media", "response_media")

@@ -20,6 +20,7 @@ class Operation(NamedTuple):
     `signed_query`: an APIv2 operation without a body whose query carries `sign` (the runtime fills it).
     `redirect`: the page documents a 30x answer only: the operation is a URL the user's browser is sent to,
     which the client builds (signed where the page signs it) and never sends; `fragment` ends it.
+    `serial_header`: the page requires `Wechatpay-Serial` though it encrypts nothing: the serial is sent all the same.
     """
 
     method: str
@@ -37,3 +38,4 @@ class Operation(NamedTuple):
     signed_query: bool = False
     redirect: bool = False
     fragment: str = ""
+    serial_header: bool = False

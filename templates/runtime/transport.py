@@ -82,7 +82,7 @@ class _ClientCore:
         apiv2_key: str | Secret[str] | None = None,
         apiv2_rsa_public_key: KeySource | None = None,
         client_cert: KeySource | None = None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         timeout: float | httpx.Timeout = 10.0,
         max_retries: int = 2,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
@@ -127,10 +127,11 @@ class _ClientCore:
             raise ConfigurationError("max_retries: must be 0 or more")
         if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1:
             raise ConfigurationError("max_response_bytes: must be a positive number of bytes")
-        if not base_url.startswith(("https://", "http://")):
+        if base_url is not None and not base_url.startswith(("https://", "http://")):
             raise ConfigurationError("base_url: must be an http(s) URL")
         self.mchid = self._credentials.mchid
-        self.base_url = base_url.rstrip("/")
+        self._own_base_url = base_url is not None  # the user's host then wins over the pages' own (tests, proxies)
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_response_bytes = max_response_bytes
@@ -173,7 +174,7 @@ class _ClientCore:
         """A sensitive field to encrypt, no key yet, and the means to download certificates."""
         return (
             op.api == "v3"
-            and bool(op.encrypted_fields)
+            and (bool(op.encrypted_fields) or op.serial_header)
             and self._keys.encryption_key() is None
             and self._credentials.apiv3_key is not None
         )
@@ -187,6 +188,7 @@ class _ClientCore:
         body: Any,
         extra_headers: Mapping[str, str] | None,
     ) -> Prepared:
+        op = self._routed(op)
         if op.api == "v2":
             if self._credentials.apiv2_key is None:
                 raise ConfigurationError("apiv2_key: required for APIv2 operations")
@@ -222,11 +224,20 @@ class _ClientCore:
                 body=body,
                 encrypt=partial(rsa_encrypt, key) if key is not None else None,
             )
-            serial = encryption[0] if op.encrypted_fields and encryption else self._credentials.wechatpay_public_key_id
+            wants_key = op.encrypted_fields or op.serial_header
+            serial = encryption[0] if wants_key and encryption else self._credentials.wechatpay_public_key_id
             if serial:
                 prepared.headers.setdefault("Wechatpay-Serial", serial)
         prepared.headers.update({k: str(v) for k, v in (extra_headers or {}).items()})
         return prepared
+
+    def _routed(self, op: Operation) -> Operation:
+        """A base_url given to the client (a test server, a proxy) wins over the page's host for the client's own
+        traffic; the page's path prefix (`/hk/`) stays. A browser redirect keeps the page's host: the user's browser
+        goes there, not this client."""
+        if self._own_base_url and op.base_url and not op.redirect:
+            return op._replace(base_url=self.base_url + httpx.URL(op.base_url).path.rstrip("/"))
+        return op
 
     def _redirect_url(self, op: Operation, **call: Any) -> str:
         """The URL of a `redirect` operation from `_send`'s keyword arguments, signed as a call would be; sent to

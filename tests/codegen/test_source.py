@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import keyword
+
 import black
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,7 +12,7 @@ from generator.codegen.source import Call, Code, annotated, docstring, function,
 
 MODE = black.Mode(line_length=120)
 WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=40)  # Chinese included
-NAMES = st.from_regex(r"[a-z][a-z_]{0,60}", fullmatch=True)
+NAMES = st.from_regex(r"[a-z][a-z_]{0,60}", fullmatch=True).filter(lambda name: not keyword.iskeyword(name))
 
 
 def unchanged(source: str) -> bool:

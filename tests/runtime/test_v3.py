@@ -430,3 +430,24 @@ async def test_caller_idempotency_key_kept(c: Any, server: FakeWeChatPay) -> Non
     post = rt.Operation("POST", "/v3/pay", request_media="application/json", idempotency_key=True)
     await wait(c._send(post, body={"x": 1}, headers={"idempotency-key": "mine"}))
     assert [r.headers["idempotency-key"] for r in calls] == ["mine", "mine"]
+
+
+async def test_the_serial_goes_out_wherever_the_page_requires_it(c: Any, server: FakeWeChatPay) -> None:
+    """A page that requires `Wechatpay-Serial` but encrypts nothing still gets the serial (platform certificates)."""
+    server.route("POST", "/v3/inspolicymgr/deduct/policies", lambda req: {"serial": req.headers.get("wechatpay-serial")})
+    op = rt.Operation("POST", "/v3/inspolicymgr/deduct/policies", request_media="application/json", serial_header=True)
+    response = await wait(c._send(op, body={"out_insurance_no": "P1"}))
+    assert response.json()["serial"] in server.signers
+
+
+async def test_the_clients_own_base_url_wins_over_the_pages_host(c: Any, server: FakeWeChatPay) -> None:
+    """Tests and proxies: a page's `base_uri` host gives way to the client's `base_url`; its path prefix stays."""
+    server.route("GET", "/v3/global/settle/settlements", lambda req: {"ok": True})
+    op = rt.Operation("GET", "/v3/global/settle/settlements", base_url="https://apihk.mch.weixin.qq.com/")
+    assert (await wait(c._send(op))).json() == {"ok": True}
+    prefixed = op._replace(base_url="https://api.mch.weixin.qq.com/hk/")
+    settings = {k: v for k, v in server.client_settings().items() if k != "base_url"}
+    proxied = rt.SyncClientBase(**settings, base_url="https://proxy.example/wx")
+    assert proxied._prepare(prefixed, None, None, None, None, None).url == "https://proxy.example/wx/hk/v3/global/settle/settlements"
+    pages_own = rt.SyncClientBase(**settings)
+    assert pages_own._prepare(prefixed, None, None, None, None, None).url == "https://api.mch.weixin.qq.com/hk/v3/global/settle/settlements"
