@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
@@ -87,9 +87,18 @@ class KeyStore:
         return certificate_serial(newest), self._keys[certificate_serial(newest)]
 
 
-def lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Header lookups must not depend on the caller's casing."""
-    return {name.lower(): value for name, value in headers.items()}
+def lower_headers(headers: Mapping[str, Any]) -> dict[str, Any]:
+    """Header lookups must not depend on the caller's casing, nor on its framework: Django's `request.META` spells
+    `Wechatpay-Signature` as `HTTP_WECHATPAY_SIGNATURE` (a CGI variable); Werkzeug, Starlette and plain dicts
+    use the header's own name."""
+    lowered = {}
+    for name, value in headers.items():
+        if not isinstance(name, str):
+            continue
+        if name.startswith("HTTP_"):  # a CGI/WSGI environ variable: the header it carries
+            name = name[5:].replace("_", "-")
+        lowered[name.lower()] = value
+    return lowered
 
 
 def _unix_time(text: str) -> int:

@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -217,3 +218,17 @@ def test_garbage_timestamp(client: Any, server: FakeWeChatPay, timestamp: str) -
     headers, body = server.notification(RESOURCE)
     with pytest.raises(rt.SignatureVerificationError):
         client.parse_notification({**headers, "Wechatpay-Timestamp": timestamp}, body)
+
+
+@pytest.mark.parametrize("framework", ["django META", "upper case", "starlette-like"])
+def test_notifications_from_web_frameworks(server: FakeWeChatPay, framework: str) -> None:
+    """Django's `request.META` (`HTTP_WECHATPAY_SIGNATURE`), any casing, and a headers object with `items()`."""
+    headers, body = server.notification({"out_trade_no": "T1"})
+    if framework == "django META":
+        given: Any = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()} | {"CONTENT_LENGTH": "1"}
+    elif framework == "upper case":
+        given = {k.upper(): v for k, v in headers.items()}
+    else:
+        given = httpx.Headers(headers)
+    client = rt.SyncClientBase(**server.client_settings())
+    assert client.parse_notification(given, body)["resource"]["out_trade_no"] == "T1"
