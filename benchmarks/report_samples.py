@@ -54,7 +54,7 @@ def main() -> None:
         with FakeWeChatPay.create() as fake:
             show("responses", read_responses(package, api, samples, fake), args.list)
             show("notifications", read_notifications(package, samples, fake), args.list)
-        requests = check_requests(package, api, samples)
+            requests = check_requests(package, api, samples, fake)
         show("requests", requests, True)
         checked = sum(requests.outcomes.values())
         print(f"requests passing the check: {requests.outcomes['passes']}/{checked} = {requests.outcomes['passes'] / checked:.1%}")

@@ -39,6 +39,15 @@ SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "boo
 JSON_MEDIA = "application/json"
 MULTIPART_MEDIA = "multipart/form-data"
 FILE_INPUT = "FileInput"
+# Request fields the client holds (its settings `mchid`, `appid`, `notify_url`): filled in when a call leaves them out.
+CLIENT_HELD = {
+    "mchid": "mchid",
+    "sp_mchid": "mchid",
+    "mch_id": "mchid",
+    "appid": "appid",
+    "sp_appid": "appid",
+    "notify_url": "notify_url",
+}
 NO_CONTENT = "Model | None"  # what a method returns whose page promises no content: None, or what came all the same
 
 
@@ -93,6 +102,7 @@ class Operation:
     endpoint: str
     either_or: tuple[tuple[tuple[str, ...], ...], ...] = ()  # groups of alternative arguments; a call gives one
     defaults: tuple[tuple[str, object], ...] = ()  # required arguments the docs allow one value for: filled when left out
+    client_held: tuple[tuple[str, str], ...] = ()  # argument -> the client setting that fills it when left out
 
 
 @dataclass(frozen=True)
@@ -168,6 +178,7 @@ class _Arguments:
     runtime: tuple[tuple[str, object], ...]
     either_or: tuple[tuple[tuple[str, ...], ...], ...]
     defaults: tuple[tuple[str, object], ...]
+    client_held: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -341,6 +352,7 @@ class _SpecBuilder:
             endpoint=f"_{snake(stem).upper()}",
             either_or=arguments.either_or,
             defaults=arguments.defaults,
+            client_held=arguments.client_held,
         )
 
     def _arguments(self, f: _Found, stem: str) -> _Arguments:
@@ -369,24 +381,28 @@ class _SpecBuilder:
             json_strings = []  # the runtime's multipart writer encodes `meta` itself (and signs that JSON)
         json_strings = json_parameters + json_strings
         names = unique(argument(key or "body", REQUEST_OPTIONS) for _, key, *_ in raw)
-        fields, params, defaults = [], [], []
+        groups = [*_either_or(body_schema or {}, "body"), *_either_or(f.data, "query")]
+        alternatives = {(location, key) for location, group in groups for alt in group for key in alt}
+        fields, params, defaults, client_held = [], [], [], []
         for name, (location, key, schema, required, where) in zip(names, raw):
             required = required and location != "path" and key.lower() != "idempotency-key"
             annotation = self.input(schema, f"{stem}Request{pascal(key)}" if key else f"{stem}Request", where)
             if required and _only_value(schema) is not None:  # `version: 1.0 枚举值`: the SDK fills it
                 defaults.append((name, _only_value(schema)))
                 required = False
+            if required and key in CLIENT_HELD and (location, key) not in alternatives:
+                client_held.append((name, CLIENT_HELD[key]))  # the client fills it when the call leaves it out
+                required = False
             fields.append(Field(name, name, annotation, required, _text(schema, "description")))
             params.append(Param(name, location, key))
         runtime = self._runtime(f, request_media, encrypted, json_strings, [k for _, k, *_ in raw])
         argument_of = {(p.location, p.key): p.name for p in params}
-        groups = [*_either_or(body_schema or {}, "body"), *_either_or(f.data, "query")]
         either_or = tuple(
             tuple(tuple(argument_of[location, key] for key in alternative) for alternative in group)
             for location, group in groups
             if all((location, key) in argument_of for alternative in group for key in alternative)
         )
-        return _Arguments(fields, tuple(params), runtime, either_or, tuple(defaults))
+        return _Arguments(fields, tuple(params), runtime, either_or, tuple(defaults), tuple(client_held))
 
     def _request_body(self, f: _Found) -> tuple[str | None, dict[str, Any] | None, str]:
         content = (f.data.get("requestBody") or {}).get("content") or {}

@@ -173,7 +173,7 @@ def _endpoint(op: Operation) -> str:
     fields = {p.name: (p.location, p.key) for p in op.params}
     returns = "type(None)" if op.returns == NO_CONTENT else op.returns
     args = [Call("Operation", kwargs=op.runtime), Code(op.params_class.name), fields, Code(returns)]
-    checks = [("either_or", op.either_or), ("defaults", dict(op.defaults))]
+    checks = [("either_or", op.either_or), ("defaults", dict(op.defaults)), ("client_held", dict(op.client_held))]
     typed = f": Endpoint[{NO_CONTENT}]" if op.returns == NO_CONTENT else ""  # else mypy would read Endpoint[None]
     return source.statement(f"{op.endpoint}{typed} = ", Call("Endpoint", args, [(k, v) for k, v in checks if v]))
 

@@ -33,6 +33,8 @@ _AES_KEY_SIZES_FOR_TESTS = (16, 24, 32)
 # Environment variables read by `from_env()`, by constructor argument.
 ENVIRONMENT = {
     "mchid": "WECHATPAY_MCHID",
+    "appid": "WECHATPAY_APPID",
+    "notify_url": "WECHATPAY_NOTIFY_URL",
     "merchant_serial_no": "WECHATPAY_MERCHANT_SERIAL_NO",
     "private_key": "WECHATPAY_PRIVATE_KEY",
     "wechatpay_public_key": "WECHATPAY_PUBLIC_KEY",
@@ -53,6 +55,8 @@ class ClientSettings(TypedDict, total=False):
     """The client constructor's keyword arguments (see the client bases for their meaning and defaults)."""
 
     mchid: str
+    appid: str
+    notify_url: str
     merchant_serial_no: str
     private_key: KeySource | Secret[KeySource]
     wechatpay_public_key: KeySource

@@ -73,6 +73,8 @@ class _ClientCore:
         self,
         *,
         mchid: str | None = None,
+        appid: str | None = None,
+        notify_url: str | None = None,
         merchant_serial_no: str | None = None,
         private_key: KeySource | Secret[KeySource] | None = None,
         wechatpay_public_key: KeySource | None = None,
@@ -99,7 +101,8 @@ class _ClientCore:
         downloaded when needed). APIv2 needs `apiv2_key`; `client_cert` (apiclient_cert.pem, its key being
         `private_key`) for operations that require mTLS; `apiv2_rsa_public_key` (the PEM /risk/getpublickey
         returns) for the sensitive fields of APIv2 bank payments and risk queries. `verify` is True, False or a CA
-        bundle path. `max_response_bytes` caps every answer and download once decompressed (64 MiB; a gzip bill's
+        bundle path. `mchid`, `appid` and `notify_url` are filled into every call that leaves them out
+        (`sp_mchid`/`mch_id` and `sp_appid` too, unless the page makes them either-or). `max_response_bytes` caps every answer and download once decompressed (64 MiB; a gzip bill's
         inflated content too): more raises `PayloadTooLargeError`.
         Answers are read leniently: a verified answer that disagrees with its page is returned all the same (the
         disagreements logged on the `wechatpay` logger and listed in the result's `doc_disagreements`);
@@ -130,6 +133,8 @@ class _ClientCore:
         if base_url is not None and not base_url.startswith(("https://", "http://")):
             raise ConfigurationError("base_url: must be an http(s) URL")
         self.mchid = self._credentials.mchid
+        self.appid = appid  # with mchid and notify_url: filled into the calls that leave them out
+        self.notify_url = notify_url
         self._own_base_url = base_url is not None  # the user's host then wins over the pages' own (tests, proxies)
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout

@@ -211,6 +211,11 @@ def _placeholders(op: Operation) -> Iterator[tuple[str, str]]:
             yield param.name, "1"
 
 
+def _unbound(op: Operation, arguments: dict[str, Any]) -> dict[str, str]:
+    """The path parameters a sample leaves out, bound as the tree binds them."""
+    return {name: value for name, value in _placeholders(op) if name not in arguments}
+
+
 def _files(op: Operation) -> dict[str, bytes]:
     """A file for each file part of an upload: the samples hold only its `meta`."""
     return {f.name: b"\x89PNG" for f in op.params_class.fields if f.annotation == "FileInput"}
@@ -256,8 +261,10 @@ def signed_xml(data: dict[str, Any], apiv2_key: str, sign_type: str = "MD5") -> 
 # -- requests ------------------------------------------------------------------------------------------------
 
 
-def check_requests(package: ModuleType, api: Api, samples: list[Sample]) -> Tally:
-    """Each request sample checked as a call with default settings checks it, nothing sent (`failures`: why)."""
+def check_requests(package: ModuleType, api: Api, samples: list[Sample], fake: FakeWeChatPay) -> Tally:
+    """Each request sample checked as a call checks it, by a client with default settings (and the merchant's
+    mchid, as every client has), nothing sent (`failures`: why)."""
+    client = package.Client(**fake.client_settings())
     operations = operations_by_page(api)
     tally = Tally()
     for sample in samples:
@@ -267,7 +274,7 @@ def check_requests(package: ModuleType, api: Api, samples: list[Sample]) -> Tall
         endpoint = getattr(_module_of(package, module), op.endpoint)
         arguments = _arguments(op, sample, endpoint)
         try:
-            endpoint.request(arguments, dict(_placeholders(op)))
+            endpoint.request(arguments, _unbound(op, arguments), client)
         except package.RequestValidationError as exc:
             tally.fail("refused", f"{sample.file}: {exc}")
             continue

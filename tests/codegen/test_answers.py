@@ -266,17 +266,17 @@ def test_an_either_or_group_asks_for_one_of_its_fields(package: ModuleType, clie
 def test_a_call_the_docs_wrongly_forbid_can_be_sent(
     package: ModuleType, client: Any, fake: FakeWeChatPay, service: Service
 ) -> None:
-    service.answers[QUERY] = {"transaction_id": "42", "out_trade_no": "T", "trade_state": "SUCCESS", "amount": {}}
-    get = client.v3.pay.transactions.id_.by_transaction_id("42").get
-    with pytest.raises(package.RequestValidationError, match="mchid: Field required"):
-        get()
-    get(validate_request=False)  # per call
-    assert "mchid" not in str(service.requests[-1].url)
+    service.answers["/v3/pay/transactions/jsapi"] = {"prepay_id": "wx1"}
+    post = client.v3.pay.transactions.jsapi.post
+    with pytest.raises(package.RequestValidationError, match="amount: Field required"):
+        post(appid="wx1", payer={"openid": "o"})
+    post(appid="wx1", payer={"openid": "o"}, validate_request=False)  # per call
+    assert "amount" not in json.loads(service.requests[-1].content)
     unchecked = make_client(package, fake, service, validate_request=False)  # per client
-    unchecked.v3.pay.transactions.id_.by_transaction_id("42").get(mchid=1)
-    assert service.requests[-1].url.params["mchid"] == "1"
-    with pytest.raises(package.RequestValidationError, match="mchid: Input should be a valid string"):
-        get(mchid=1)  # types stay checked by default
+    unchecked.v3.pay.transactions.jsapi.post(appid="wx1", payer={"openid": "o"}, amount={"total": "1"})
+    assert json.loads(service.requests[-1].content)["amount"] == {"total": "1"}
+    with pytest.raises(package.RequestValidationError, match="amount.total: Input should be a valid integer"):
+        post(appid="wx1", payer={"openid": "o"}, amount={"total": "1"})  # types stay checked by default
 
 
 def test_an_argument_the_docs_do_not_list_is_sent_unless_it_looks_misspelt(

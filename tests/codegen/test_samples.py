@@ -121,8 +121,10 @@ REFUSED: dict[str, str] = {
 }
 
 
-def test_request_samples_pass_the_check(corpus_package: ModuleType, corpus_api: Api, samples: list[Sample]) -> None:
-    tally = check_requests(corpus_package, corpus_api, samples)
+def test_request_samples_pass_the_check(
+    corpus_package: ModuleType, corpus_api: Api, samples: list[Sample], fake: FakeWeChatPay
+) -> None:
+    tally = check_requests(corpus_package, corpus_api, samples, fake)
     report("requests", tally)
     checked = sum(tally.outcomes.values())
     print(f"requests passing the check: {tally.outcomes['passes']} of {checked} ({tally.outcomes['passes'] / checked:.1%})")
