@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from typing_extensions import ParamSpec
 
@@ -47,6 +47,9 @@ from .response import RawResponse, Response, capturing, raw_result, record
 from .secret import Secret, hidden, hide_settings
 from .signing import KeyStore, authorization, lower_headers, new_nonce, verify
 from .v2 import sign_matches
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +175,55 @@ class _ClientCore:
         if self._credentials.private_key is None:
             raise ConfigurationError("private_key: required to decrypt sensitive fields")
         return rsa_decrypt(self._credentials.private_key, ciphertext)
+
+    # -- the cashier's parameters -------------------------------------------------------------------------
+
+    def jsapi_pay_params(self, *, prepay_id: str, appid: str | None = None) -> dict[str, str]:
+        """What `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` / `wx.requestPayment(…)` take after an APIv3
+        JSAPI or mini-program order: `appId`, `timeStamp`, `nonceStr`, `package`, `signType` "RSA", `paySign`."""
+        from .payment import jsapi_params
+
+        return jsapi_params(self._signing_key(), self._appid(appid), prepay_id, int(self._clock()), new_nonce())
+
+    def app_pay_params(self, *, prepay_id: str, appid: str | None = None) -> dict[str, str]:
+        """What the APP SDK's `PayReq` takes after an APIv3 APP order: `appid`, `partnerid`, `prepayid`,
+        `package` "Sign=WXPay", `noncestr`, `timestamp`, `sign`."""
+        from .payment import app_params
+
+        key, clock = self._signing_key(), int(self._clock())
+        return app_params(key, self._appid(appid), self.mchid, prepay_id, clock, new_nonce())
+
+    def jsapi_pay_params_v2(self, *, prepay_id: str, appid: str | None = None, sign_type: str = "MD5") -> dict[str, str]:
+        """`jsapi_pay_params` for an APIv2 order: `paySign` by the APIv2 key (`sign_type` MD5 or HMAC-SHA256, as the
+        order was placed)."""
+        from .payment import jsapi_params_v2
+
+        key, clock = self._v2_signing_key(sign_type), int(self._clock())
+        return jsapi_params_v2(key, self._appid(appid), prepay_id, clock, new_nonce(), sign_type)
+
+    def app_pay_params_v2(self, *, prepay_id: str, appid: str | None = None, sign_type: str = "MD5") -> dict[str, str]:
+        """`app_pay_params` for an APIv2 order: `sign` by the APIv2 key."""
+        from .payment import app_params_v2
+
+        key, clock = self._v2_signing_key(sign_type), int(self._clock())
+        return app_params_v2(key, self._appid(appid), self.mchid, prepay_id, clock, new_nonce(), sign_type)
+
+    def _appid(self, appid: str | None) -> str:
+        if not (appid or self.appid):
+            raise ConfigurationError("appid: pass it, or give the client one")
+        return str(appid or self.appid)
+
+    def _signing_key(self) -> RSAPrivateKey:
+        if self._credentials.private_key is None:
+            raise ConfigurationError("private_key: required to sign the payment parameters")
+        return self._credentials.private_key
+
+    def _v2_signing_key(self, sign_type: str) -> Secret[str]:
+        if self._credentials.apiv2_key is None:
+            raise ConfigurationError("apiv2_key: required to sign APIv2 payment parameters")
+        if sign_type not in ("MD5", "HMAC-SHA256"):
+            raise ConfigurationError("sign_type: MD5 or HMAC-SHA256")
+        return self._credentials.apiv2_key
 
     # -- preparing -------------------------------------------------------------------------------------
 
