@@ -65,8 +65,9 @@ def fail(message: str) -> None:
 @click.option("-o", "--out", "specs_dir", type=click.Path(path_type=Path), default=DEFAULT_SPECS, show_default=True, help="The specs folder to write.")
 @click.option("--jobs", type=int, default=os.cpu_count() or 1, show_default="one per core", help="Worker processes.")
 @cache_option
+@click.option("--config", type=click.Path(path_type=Path), default=Path("pyproject.toml"), show_default=True, help="A pyproject.toml with [tool.wechatpay-codegen] (its `hosts`).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
-def parse(docs_dir: Path, specs_dir: Path, jobs: int, cache_dir: Path, quiet: bool) -> None:
+def parse(docs_dir: Path, specs_dir: Path, jobs: int, cache_dir: Path, config: Path, quiet: bool) -> None:
     """Read the doc pages in DOCS_DIR into one spec file per page (default: examples/docs → specs/).
 
     Exit status 1 when any page has an error (the specs folder is then left as it was); 3 when the specs
@@ -74,8 +75,8 @@ def parse(docs_dir: Path, specs_dir: Path, jobs: int, cache_dir: Path, quiet: bo
     """
     try:
         docs = pipeline.Docs.read(docs_dir)
-        pages = pipeline.parse(docs, Cache(cache_dir), jobs)
-    except DocsError as exc:
+        pages = pipeline.parse(docs, Cache(cache_dir), jobs, hosts=frozenset(load_options(config).hosts))
+    except (DocsError, CodegenError) as exc:
         fail(str(exc))
     diagnostics = [d for page in pages for d in page.diagnostics]
     print_diagnostics(diagnostics, quiet)

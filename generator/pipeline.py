@@ -35,7 +35,16 @@ from generator.codegen import render
 from generator.codegen.names import snake
 from generator.codegen.options import BUILTIN_TEMPLATES, GenerateOptions
 from generator.report import Diagnostic, Level, has_errors
-from generator.spec.build import MAX_PAGE_BYTES, DocsError, PageResult, list_pages, parse_page
+from generator.spec.build import (
+    MAX_PAGE_BYTES,
+    DocsError,
+    PageResult,
+    gather_evidence,
+    list_pages,
+    page_evidence,
+    parse_page,
+)
+from generator.spec.schema import JSON_STRING_ROW, JsonStringEvidence
 from generator.spec.io import SAFE_NAME, SpecFile, collisions, dump_yaml, read_specs, spec_problems
 from generator.workspace import (
     NAME_MAX,
@@ -228,15 +237,22 @@ def _page_name_problem(page: str) -> tuple[str, str] | None:
     return None
 
 
-def parse(docs: Docs, cache: Cache, jobs: int = 1, progress: Progress = Progress()) -> list[ParsedPage]:
-    """Every page's spec, from the cache where the page and the parser are unchanged, else parsed (on `jobs`
-    processes); the refused pages as their errors, and an error for each key two pages document."""
+def parse(
+    docs: Docs, cache: Cache, jobs: int = 1, progress: Progress = Progress(), hosts: frozenset[str] = frozenset()
+) -> list[ParsedPage]:
+    """Every page's spec, from the cache where the page, the parser and what the page depends on beyond itself
+    (other pages' JSON-string examples; configured `hosts`) are unchanged, else parsed (on `jobs` processes); the
+    refused pages as their errors, and an error for each key two pages document."""
     parser = digest(parser_digest(), PARSED_PAGE_FORMAT)
-    keys = {page: digest("page", parser, page, data) for page, data in docs.pages.items()}
+    evidence = _evidence(docs, cache, parser)
+    keys = {
+        page: digest("page", parser, page, data, evidence.cache_key(data), *sorted(hosts))
+        for page, data in docs.pages.items()
+    }
     found = {page: _cached_page(cache, key) for page, key in keys.items()}
     missing = [page for page, parsed in found.items() if parsed is None]
     advance = progress.stage("parse", len(missing))
-    for count, (page, parsed) in enumerate(_parse_pages(docs.root, missing, jobs), 1):
+    for count, (page, parsed) in enumerate(_parse_pages(docs.root, missing, jobs, evidence, hosts), 1):
         cache.put(keys[page], pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
         found[page] = parsed
         advance(count)
@@ -260,21 +276,39 @@ def _cached_page(cache: Cache, key: str) -> ParsedPage | None:
     return None if blob is None else pickle.loads(blob)  # our own cache folder: as trusted as the code
 
 
-def _parse_pages(docs_dir: Path, pages: list[str], jobs: int) -> Iterator[tuple[str, ParsedPage]]:
+def _evidence(docs: Docs, cache: Cache, parser: str) -> JsonStringEvidence:
+    """The corpus-wide pre-pass over JSON-string examples, each page's share cached by its bytes (only the pages
+    holding a JSON string are read)."""
+    shapes = {}
+    for page, data in docs.pages.items():
+        if JSON_STRING_ROW not in data:
+            continue
+        key = digest("evidence", parser, page, data)
+        blob = cache.get(key)
+        shapes[page] = pickle.loads(blob) if blob is not None else page_evidence(page, data)
+        if blob is None:
+            cache.put(key, pickle.dumps(shapes[page], protocol=pickle.HIGHEST_PROTOCOL))
+    return gather_evidence(shapes)
+
+
+def _parse_pages(
+    docs_dir: Path, pages: list[str], jobs: int, evidence: JsonStringEvidence, hosts: frozenset[str]
+) -> Iterator[tuple[str, ParsedPage]]:
     if jobs <= 1 or len(pages) < 8:
-        yield from ((page, _parse_one(docs_dir, page)) for page in pages)
+        yield from ((page, _parse_one(docs_dir, page, evidence, hosts)) for page in pages)
         return
     with ProcessPoolExecutor(jobs) as pool:
-        yield from zip(pages, pool.map(_parse_one, [docs_dir] * len(pages), pages, chunksize=8))
+        n = len(pages)
+        yield from zip(pages, pool.map(_parse_one, [docs_dir] * n, pages, [evidence] * n, [hosts] * n, chunksize=8))
 
 
-def _parse_one(docs_dir: Path, page: str) -> ParsedPage:
+def _parse_one(docs_dir: Path, page: str, evidence: JsonStringEvidence, hosts: frozenset[str]) -> ParsedPage:
     """A page's spec as text and as data. Specs hold only YAML's plain types, so reading the text back gives
     the same data (tests/spec/test_corpus.py checks every page): later stages see what a reader of the file sees.
     A spec unfit to generate from, or a parser failure, is an error on the page: never a traceback."""
     name = page.removesuffix(".md")
     try:
-        result: PageResult = parse_page(docs_dir, page)
+        result: PageResult = parse_page(docs_dir, page, evidence, hosts)
         problem = next(spec_problems(SpecFile(name, result.spec)), None) if result.spec is not None else None
         if problem is not None:
             return _failed(page, "unsafe-spec", f"the page's spec cannot be generated from: {problem}")
@@ -466,7 +500,7 @@ def _compare(layout: Layout, options: GenerateOptions, jobs: int, progress: Prog
         progress.note("up to date: the stamp matches the docs, the generator and both trees")
         return Outcome(updates=[TreeUpdate(layout.specs), TreeUpdate(layout.out)])
     cache = Cache(layout.cache)
-    pages = parse(docs, cache, jobs, progress)
+    pages = parse(docs, cache, jobs, progress, frozenset(options.hosts))
     diagnostics = [d for page in pages for d in page.diagnostics]
     if has_errors(diagnostics):
         return Outcome(diagnostics)

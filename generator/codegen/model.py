@@ -223,7 +223,7 @@ def plan(specs: Iterable[SpecFile], options: GenerateOptions) -> Plan:
         by_spec[f.spec.name].append(f)
     bases = {path: options.names.get(path, stem) for path, stem in stems(f.call_path for f in found).items()}
     modules = dict(zip(sorted(by_spec), unique(snake(name) for name in sorted(by_spec))))
-    return Plan(dict(by_spec), modules, bases, dict(options.names))
+    return Plan(dict(by_spec), modules, bases, dict(options.names), frozenset(options.hosts))
 
 
 def assemble(plan: Plan, built: Mapping[str, SpecModule]) -> Api:
@@ -570,7 +570,10 @@ class _SpecBuilder:
 
     def _single(self, schema: dict[str, Any], type_: str, hint: str, where: str, output: bool) -> str:
         if schema.get("enum") and type_ in SCALARS:
-            literal = f"Literal[{', '.join(inline(v) for v in dict.fromkeys(schema['enum']))}]"
+            try:
+                literal = f"Literal[{', '.join(inline(v) for v in dict.fromkeys(schema['enum']))}]"
+            except (TypeError, ValueError) as exc:  # a value no Python literal spells (nan): refused, named
+                self.fail(f"{where}.enum", str(exc))
             return f"{literal} | {SCALARS[type_]}" if output else literal
         if type_ == "string" and schema.get("format") == "binary":
             return "bytes" if output else FILE_INPUT

@@ -34,6 +34,7 @@ class GenerateOptions:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)
+    hosts: tuple[str, ...] = ()  # hosts a page's `base_uri` may name besides WeChat Pay's own (generator/spec/hosts.py)
 
     def selects(self, call_path: str) -> bool:
         included = not self.include or any(fnmatch.fnmatchcase(call_path, g) for g in self.include)
@@ -65,7 +66,7 @@ def _options(settings: dict[str, Any], origin: str) -> GenerateOptions:
     unknown = set(settings) - set(GenerateOptions.__dataclass_fields__)
     if unknown:
         raise CodegenError(f"{origin}: unknown option(s) {', '.join(sorted(unknown))}")
-    settings.update({key: tuple(settings[key]) for key in ("include", "exclude") if key in settings})
+    settings.update({key: tuple(settings[key]) for key in ("include", "exclude", "hosts") if key in settings})
     options = GenerateOptions(**settings)
     if not is_identifier(options.package):
         raise CodegenError(f"{origin}: package `{options.package}` is not a Python identifier")

@@ -117,7 +117,7 @@ class _TreeBuilder:
                 self.warn(line, "missing-indent", f"row `{name}` has no data-indent above rows of indent {next_indent}: read as {next_indent - 1}")
                 return next_indent - 1
             return 0
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()) or len(value) > 3:
             self.warn(line, "bad-indent", f"row `{name}` has data-indent={value!r}: read as 0")
             return 0
         return int(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -242,12 +243,14 @@ def _typed_enum(field: Field, json_type: str, warn: Warn) -> list[Any] | None:
 
 
 def _convert(value: str, json_type: str) -> Any:
-    if json_type == "integer":
-        return int(value) if value.lstrip("-").isdigit() else None
+    if json_type == "integer":  # ASCII digits only (`²` is a digit to str.isdigit), and within int()'s limit
+        return int(value) if re.fullmatch(r"-?[0-9]{1,4000}", value) else None
     if json_type == "number":
         try:
             number = float(value)
         except ValueError:
+            return None
+        if not math.isfinite(number):  # nan, inf: no JSON number
             return None
         return int(number) if number.is_integer() and "." not in value else number
     if json_type == "boolean":

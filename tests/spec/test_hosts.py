@@ -81,3 +81,19 @@ def test_the_problem_is_said_plainly() -> None:
     assert base_url_problem("https://api.mch.weixin.qq.com/") is None
     assert base_url_problem("ftp://x") == "is not https"
     assert "not a WeChat Pay host" in str(base_url_problem("https://example.com/"))
+
+
+def test_the_configuration_extends_the_hosts_through_the_pipeline(tmp_path: Path) -> None:
+    from generator.codegen.options import load_options
+    from generator.pipeline import Docs, parse
+    from generator.workspace import Cache
+
+    docs = tmp_path / "docs"
+    (docs / "openapi/v3/global/settle").mkdir(parents=True)
+    (docs / "openapi/v3/global/settle/settlements.md").write_text(PAGE.format(url="https://pay.example.hk/"), encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.wechatpay-codegen]\nhosts = ["pay.example.hk"]\n', encoding="utf-8")
+    hosts = frozenset(load_options(tmp_path / "pyproject.toml").hosts)
+    refused = parse(Docs.read(docs), Cache(tmp_path / "cache"))
+    accepted = parse(Docs.read(docs), Cache(tmp_path / "cache"), hosts=hosts)
+    assert [d.code for page in refused for d in page.diagnostics if d.level.value == "error"] == ["foreign-host"]
+    assert "https://pay.example.hk/" in str(accepted[0].data)
