@@ -6,6 +6,8 @@
 models live in `wechatpay.models`, loaded when first used.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._client import AsyncClient, Client
 from ._runtime import (
     APIConnectionError,
@@ -16,16 +18,27 @@ from ._runtime import (
     ConfigurationError,
     ConflictError,
     DecryptionError,
+    DownloadIntegrityError,
     InternalServerError,
+    MalformedPayloadError,
     NotFoundError,
+    PayloadTooLargeError,
     PermissionDeniedError,
     RateLimitError,
+    RawResponse,
     RequestValidationError,
     Response,
     ResponseValidationError,
     SignatureVerificationError,
+    TimestampOutOfWindowError,
+    UnknownSerialError,
+    UnsafeXMLError,
     WeChatPayError,
 )
+
+if TYPE_CHECKING:
+    from ._core import Disagreement
+    from ._runtime import NotificationReply, notification_failure, notification_success, v2_notification_reply
 
 __version__ = "0.1.0"
 __all__ = [
@@ -39,13 +52,43 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DecryptionError",
+    "Disagreement",
+    "DownloadIntegrityError",
     "InternalServerError",
+    "MalformedPayloadError",
     "NotFoundError",
+    "NotificationReply",
+    "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RequestValidationError",
     "Response",
     "ResponseValidationError",
     "SignatureVerificationError",
+    "TimestampOutOfWindowError",
+    "UnknownSerialError",
+    "UnsafeXMLError",
     "WeChatPayError",
+    "notification_failure",
+    "notification_success",
+    "v2_notification_reply",
 ]
+
+_NOTIFICATION_REPLIES = frozenset(
+    {"NotificationReply", "notification_failure", "notification_success", "v2_notification_reply"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    """Imported when first used: the notification replies (they load XML and AES) and `Disagreement` (pydantic),
+    so that a client that only calls stays light."""
+    if name in _NOTIFICATION_REPLIES:
+        from . import _runtime
+
+        return getattr(_runtime, name)
+    if name == "Disagreement":
+        from ._core import Disagreement
+
+        return Disagreement
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

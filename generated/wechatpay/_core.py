@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import re
-from collections.abc import Mapping
-from typing import Any, Generic, TypeVar, Union, cast
+import types
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, ClassVar, Generic, NamedTuple, TypeVar, Union, cast, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Json, PrivateAttr, ValidationError
 from typing_extensions import TypedDict
 
 from ._runtime import (
@@ -26,7 +29,10 @@ M = TypeVar("M", bound="Model")
 FileInput = Union[bytes, tuple[str, bytes], tuple[str, bytes, str]]
 """A file part of a multipart upload: its bytes, or (filename, bytes), or (filename, bytes, content type)."""
 
-_OPTIONS = frozenset({"timeout", "extra_headers"})
+logger = logging.getLogger("wechatpay")
+
+_OPTIONS = frozenset({"timeout", "extra_headers", "validate_request"})
+_UNIONS = (Union, types.UnionType)
 _XML_MEDIA = frozenset({"application/xml", "text/xml"})
 _PLACEHOLDER = re.compile(r"\{([^}]+)\}")
 
@@ -38,30 +44,211 @@ class RequestOptions(TypedDict, total=False):  # not NotRequired[...]: a string 
     """Seconds to wait for this call instead of the client's default."""
     extra_headers: Mapping[str, str]
     """Headers added to this call's request."""
+    validate_request: bool
+    """False sends the call unchecked: for a field the docs wrongly require or a value they do not list yet
+    (undocumented arguments then travel in the body, or in the query of a call without one)."""
+
+
+class Disagreement(NamedTuple):
+    """Where a verified answer differs from its documented model: the field (`amount.total`, `items[].id`) and how.
+    Never the value."""
+
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.problem}"
 
 
 class Model(BaseModel):
-    """A response or notification. Unknown fields are kept; `raw_response` is the HTTP response it came from."""
+    """A response or notification. Unknown fields are kept; `raw_response` is the HTTP response it came from;
+    `doc_disagreements` lists where the answer differs from the docs (empty when it fits them)."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
     _response: Union[Response, None] = PrivateAttr(default=None)
+    _disagreements: tuple[Disagreement, ...] = PrivateAttr(default=())
+    # field -> the row name of an APIv2 indexed family (`out_refund_no_$n`): read from `out_refund_no_0`, `_1`, …
+    indexed_fields: ClassVar[Mapping[str, str]] = {}
 
     @property
     def raw_response(self) -> Response | None:
         """Status, headers and bytes of the response this model was read from (None for a notification)."""
         return self._response
 
+    @property
+    def doc_disagreements(self) -> tuple[Disagreement, ...]:
+        """Where this answer differs from its page: a field missing that the page requires, a value of another
+        type. The answer is kept as received there; each is also logged once on the `wechatpay` logger."""
+        return self._disagreements
 
-def read_model(model: type[M], data: Any, response: Response | None = None) -> M:
-    """`data` as `model`, or a `ResponseValidationError` naming the fields that do not fit. Not pydantic's own
-    error: its text and its chained cause carry the values, and a decrypted notification's values are secrets."""
+
+def read_model(
+    model: type[M], data: Any, response: Response | None = None, strict: bool = False, source: str = ""
+) -> M:
+    """`data` as `model`. An answer that does not fit is kept as received where it differs, typed everywhere else,
+    with its disagreements listed (and logged once per `source` and field); `strict` raises a
+    `ResponseValidationError` instead, naming the fields. Never pydantic's own error: its text and its chained
+    cause carry the values, and a decrypted notification's values are secrets."""
+    data = _gather_indexed(model, data)
+    found: list[str] = []
     try:
         value = model.model_validate(data)
     except ValidationError as exc:
-        found = [f"{'.'.join(map(str, e['loc'])) or '(the body)'}: {e['msg']}" for e in exc.errors(include_input=False)]
-        raise ResponseValidationError(f"{model.__name__}: {'; '.join(found)}", response) from None
+        found = [f"{_dotted(e['loc']) or '(the body)'}: {e['msg']}" for e in exc.errors(include_input=False)]
+    if found and strict:  # raised outside `except`: `from None` would still keep pydantic's error as __context__
+        raise ResponseValidationError(f"{model.__name__}: {'; '.join(found)}", response)
+    if found:
+        disagreements: list[Disagreement] = []
+        value = _lenient(model, data, "", disagreements)
+        value._disagreements = tuple(disagreements)
+        _log_once(source or model.__name__, disagreements)
     value._response = response
     return value
+
+
+def _lenient(model: type[M], data: Any, where: str, found: list[Disagreement]) -> M:
+    """`model` built field by field: each value pydantic accepts is typed, each it refuses is kept as received
+    (a nested object or list of objects is read the same way), an absent field is None."""
+    if not isinstance(data, dict):
+        found.append(Disagreement(where or "(the body)", f"expected an object, got {type(data).__name__}"))
+        data = {}
+    instance = model.model_construct()
+    validator = model.__pydantic_validator__
+    keys = set()
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        keys.add(key)
+        here = f"{where}.{key}" if where else key
+        if key not in data:
+            if field.is_required():
+                found.append(Disagreement(here, "missing, though the docs mark it required"))
+            instance.__dict__[name] = None
+            continue
+        try:
+            validator.validate_assignment(instance, name, data[key])
+        except ValidationError as exc:
+            instance.__dict__[name] = _salvage(field.annotation, data[key], here, exc, found)
+    object.__setattr__(instance, "__pydantic_extra__", {k: v for k, v in data.items() if k not in keys})
+    object.__setattr__(
+        instance, "__pydantic_fields_set__", {n for n, f in model.model_fields.items() if (f.alias or n) in data}
+    )
+    return instance
+
+
+def _salvage(annotation: Any, value: Any, where: str, exc: ValidationError, found: list[Disagreement]) -> Any:
+    """A refused value: an object of a model type read leniently, a list of them item by item, anything else kept
+    as received with pydantic's complaint (its message, never the value)."""
+    inner = _json_content(annotation)
+    if inner is not None and isinstance(value, str):  # a JSON-in-a-string whose content disagrees: read it too
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            pass
+        else:
+            items = _wrapped_items(inner, decoded, where, found)
+            return items if items is not None else _salvage(inner, decoded, where, exc, found)
+    nested = _model_type(annotation)
+    if nested is not None and isinstance(value, dict):
+        return _lenient(nested, value, where, found)
+    item = _model_type(_list_item(annotation))
+    if item is not None and isinstance(value, list):
+        return [_lenient(item, v, f"{where}[]", found) if isinstance(v, dict) else v for v in value]
+    for error in exc.errors(include_input=False):
+        found.append(Disagreement(_dotted((where, *error["loc"][1:])), f"{error['msg']}; kept as received"))
+    return value
+
+
+def _model_type(annotation: Any) -> type[Model] | None:
+    """The model in `X`, `X | None` or `Annotated[X, ...]`."""
+    if isinstance(annotation, type) and issubclass(annotation, Model):
+        return annotation
+    if get_origin(annotation) in _UNIONS or get_origin(annotation) is Annotated:
+        for member in get_args(annotation):
+            found = _model_type(member)
+            if found is not None:
+                return found
+    return None
+
+
+def _wrapped_items(annotation: Any, decoded: Any, where: str, found: list[Disagreement]) -> list[Any] | None:
+    """A JSON string documented as one object that holds, as sent, a list of them under its own name
+    (`promotion_detail` = `{"promotion_detail": [...]}`): the items, each read as the documented object."""
+    name = where.rpartition(".")[2]
+    model = _model_type(annotation)
+    if model is None or not isinstance(decoded, dict) or set(decoded) != {name} or name in model.model_fields:
+        return None
+    if not isinstance(decoded[name], list):
+        return None
+    found.append(Disagreement(where, f"a list of the documented object under `{name}`; read as sent"))
+    return [_lenient(model, item, f"{where}[]", found) if isinstance(item, dict) else item for item in decoded[name]]
+
+
+def _json_content(annotation: Any) -> Any:
+    """`X` of `Json[X]` or `Json[X] | None`; None for any other annotation."""
+    if get_origin(annotation) is Annotated:
+        base, *metadata = get_args(annotation)
+        return base if any(m is Json or type(m) is Json for m in metadata) else None
+    if get_origin(annotation) in _UNIONS:
+        found = [_json_content(member) for member in get_args(annotation)]
+        return next((f for f in found if f is not None), None)
+    return None
+
+
+def _list_item(annotation: Any) -> Any:
+    """`X` of `list[X]`, `list[X] | None`; None when the annotation is no list."""
+    if get_origin(annotation) is list:
+        return get_args(annotation)[0]
+    if get_origin(annotation) in _UNIONS:
+        for member in get_args(annotation):
+            if get_origin(member) is list:
+                return get_args(member)[0]
+    return None
+
+
+def _gather_indexed(model: type[Model], data: Any) -> Any:
+    """An APIv2 answer's indexed family (`coupon_id_0`, `coupon_id_1`; `coupon_refund_id_0_1`) also as the list
+    (of lists) its model declares; the numbered keys stay as sent."""
+    if not model.indexed_fields or not isinstance(data, dict):
+        return data
+    gathered = dict(data)
+    for name, row in model.indexed_fields.items():
+        prefix, depth = row.split("_$", 1)[0], row.count("$")
+        pattern = re.compile(re.escape(prefix) + r"_(\d+)" * depth + "$")
+        items: dict[tuple[int, ...], Any] = {}
+        for key, value in data.items():
+            match = pattern.fullmatch(key)
+            if match:
+                items[tuple(map(int, match.groups()))] = value
+        if items:
+            gathered[model.model_fields[name].alias or name] = _nested_lists(items)
+    return gathered
+
+
+def _nested_lists(items: Mapping[tuple[int, ...], Any]) -> list[Any]:
+    """{(0,): a, (1,): b} -> [a, b]; {(0, 0): a, (0, 1): b, (1, 0): c} -> [[a, b], [c]]; gaps are None."""
+    heads = sorted({index[0] for index in items})
+    if all(len(index) == 1 for index in items):
+        return [items.get((i,)) for i in range(heads[-1] + 1)]
+    return [
+        _nested_lists({index[1:]: v for index, v in items.items() if index[0] == i}) if i in heads else None
+        for i in range(heads[-1] + 1)
+    ]
+
+
+_logged: set[tuple[str, str]] = set()
+
+
+def _log_once(source: str, disagreements: list[Disagreement]) -> None:
+    """One warning per operation (or event) and field: an answer the docs describe wrongly repeats on every call."""
+    for disagreement in disagreements:
+        field = re.sub(r"\.\d+(?=\.|$)", "[]", disagreement.field)
+        if (source, field) not in _logged:
+            _logged.add((source, field))
+            logger.warning("%s: differs from the docs: %s", source, disagreement)
+
+
+def _dotted(loc: Iterable[Any]) -> str:
+    return ".".join(map(str, loc))
 
 
 class Endpoint(Generic[T]):
@@ -69,23 +256,41 @@ class Endpoint(Generic[T]):
     and reads the response into the declared return type."""
 
     def __init__(
-        self, operation: Operation, params: type[Any], fields: Mapping[str, tuple[str, str]], returns: type[T]
+        self,
+        operation: Operation,
+        params: type[Any],
+        fields: Mapping[str, tuple[str, str]],
+        returns: type[T],
+        either_or: tuple[tuple[tuple[str, ...], ...], ...] = (),
+        defaults: Mapping[str, object] | None = None,
+        client_held: Mapping[str, str] | None = None,
     ) -> None:
         self.operation = operation
         self._params = params
         self._fields = fields  # argument -> (path | query | header | body, key on the wire; "" = the whole body)
         self._returns = returns
+        self._either_or = either_or  # groups of alternatives (arguments each), one of which a call must give
+        self._defaults = defaults or {}  # required arguments the docs allow one value for (`version`: "1.0")
+        self._client_held = client_held or {}  # argument -> the client setting (`mchid`, `appid`, `notify_url`)
 
-    def request(self, arguments: Mapping[str, object], bound: Mapping[str, str]) -> dict[str, Any]:
-        """The keyword arguments of the runtime's `_send`; a `RequestValidationError` before any traffic if wrong."""
-        given = {name: value for name, value in arguments.items() if name not in _OPTIONS}
-        unknown = sorted(set(given) - set(self._fields))
-        if unknown:
-            raise RequestValidationError(f"unknown argument{'s' * (len(unknown) > 1)}: {', '.join(unknown)}")
-        self._validate(given)
+    def request(
+        self, arguments: Mapping[str, object], bound: Mapping[str, str], client: SyncClientBase | AsyncClientBase
+    ) -> dict[str, Any]:
+        """The keyword arguments of the runtime's `_send`; a `RequestValidationError` before any traffic if wrong
+        (unless `validate_request` is off, for this call or the client). Left-out arguments the docs allow one
+        value for, or the client holds, are filled in."""
+        own = {name: value for name, value in arguments.items() if name not in _OPTIONS}
+        twice = sorted(set(own) & set(bound))
+        if twice:
+            raise RequestValidationError(f"{', '.join(twice)}: given in the path already; pass it once")
+        held = {name: getattr(client, setting) for name, setting in self._client_held.items()}
+        given = {**self._defaults, **{k: v for k, v in held.items() if v is not None}, **own}
+        if arguments.get("validate_request", client.validate_request):
+            self._validate(given)
+        unknown = "body" if self.operation.request_media else "query"  # where unchecked undocumented ones go
         parts: dict[str, dict[str, Any]] = {"path": dict(bound), "query": {}, "header": {}, "body": {}}
         for name, value in given.items():
-            location, key = self._fields[name]
+            location, key = self._fields.get(name, (unknown, name))
             parts[location][key] = value
         missing = [name for name in _PLACEHOLDER.findall(self.operation.path) if name not in parts["path"]]
         if missing:
@@ -100,24 +305,72 @@ class Endpoint(Generic[T]):
             "extra_headers": arguments.get("extra_headers"),
         }
 
-    def result(self, response: Response) -> T:
-        """None for no content, the bytes of a file, else the response model (with `raw_response`)."""
-        value: Any = None
+    def result(self, response: Response, strict: bool = False) -> T:
+        """The bytes of a file; the response model (with `raw_response`); for a page that promises no content,
+        None, or what the service sent all the same (as a `Model`: never dropped)."""
         if self._returns is bytes:
-            value = response.content
-        elif self._returns is not type(None):
-            payload = response.xml() if self.operation.response_media in _XML_MEDIA else response.json()
-            value = read_model(cast(type[Model], self._returns), payload, response)
-        return cast(T, value)
+            return cast(T, response.content)
+        xml = self.operation.response_media in _XML_MEDIA
+        if self._returns is type(None):
+            return cast(T, self._undocumented_body(response, xml or response.content.lstrip().startswith(b"<")))
+        model = cast(type[Model], self._returns)
+        payload = xml_shaped(model, response.xml()) if xml else response.json()
+        return cast(T, read_model(model, payload, response, strict, self._title))
+
+    def _undocumented_body(self, response: Response, xml: bool) -> Model | None:
+        """None for the empty answer the page promises; a body the service sends all the same, as sent."""
+        if not response.content.strip():
+            return None
+        value = read_model(Model, response.xml() if xml else response.json(), response)
+        value._disagreements = (Disagreement("(the body)", "the docs promise no content; kept as received"),)
+        _log_once(self._title, list(value._disagreements))
+        return value
 
     @property
     def _title(self) -> str:
         return f"{self.operation.method} {self.operation.path}"
 
     def _validate(self, given: Mapping[str, object]) -> None:
-        found = problems(given, self._params)
+        """Refuses what the docs say without doubt: a wrong type, a value outside an enum, a required field (or
+        either-or group) missing, a misspelt argument. An argument the docs do not list is sent as given (the
+        pages leave fields out: partner-mode ids, newer options), with a warning."""
+        from difflib import get_close_matches  # for unknown arguments only: not on every client's import path
+
+        found = []
+        for name in sorted(set(given) - set(self._fields)):
+            close = get_close_matches(name, list(self._fields), n=1, cutoff=0.8)
+            if close:
+                found.append(f"{name}: unknown argument; did you mean {close[0]}?")
+            else:
+                _log_once(self._title, [Disagreement(name, "not in the docs; sent as given")])
+        found += problems({k: v for k, v in given.items() if k in self._fields}, self._params)
+        found += [
+            f"{k}: Field required (or the client's `{v}`)" for k, v in self._client_held.items() if k not in given
+        ]
+        found += [_none_of(group) for group in self._either_or if not any(set(a) <= given.keys() for a in group)]
         if found:
             raise RequestValidationError(f"{self._title}: {'; '.join(found)}")
+
+
+def _none_of(group: tuple[tuple[str, ...], ...]) -> str:
+    shown = " | ".join(" + ".join(alternative) for alternative in group)
+    return f"one of {shown}: required (the docs accept either)"
+
+
+def xml_shaped(model: type[Model], data: dict[str, Any]) -> dict[str, Any]:
+    """XML cannot tell one item from a list of one: an element the model declares a list of is made one."""
+    shaped = dict(data)
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        value = data.get(key)
+        nested, item = _model_type(field.annotation), _model_type(_list_item(field.annotation))
+        if item is not None and isinstance(value, dict):
+            shaped[key] = [xml_shaped(item, value)]
+        elif item is not None and isinstance(value, list):
+            shaped[key] = [xml_shaped(item, v) if isinstance(v, dict) else v for v in value]
+        elif nested is not None and isinstance(value, dict):
+            shaped[key] = xml_shaped(nested, value)
+    return shaped
 
 
 class Resource:
@@ -128,10 +381,11 @@ class Resource:
         self._path_params = dict(path_params or {})
 
     def _call(self, endpoint: Endpoint[T], arguments: Mapping[str, object]) -> T:
-        request = endpoint.request(arguments, self._path_params)
+        client = self._client
+        request = endpoint.request(arguments, self._path_params, client)
         if endpoint.operation.redirect:
-            return cast(T, self._client._redirect_url(endpoint.operation, **request))
-        return endpoint.result(self._client._send(endpoint.operation, **request))
+            return cast(T, client._redirect_url(endpoint.operation, **request))
+        return endpoint.result(client._send(endpoint.operation, **request), client.strict_responses)
 
 
 class AsyncResource:
@@ -142,10 +396,11 @@ class AsyncResource:
         self._path_params = dict(path_params or {})
 
     async def _call(self, endpoint: Endpoint[T], arguments: Mapping[str, object]) -> T:
-        request = endpoint.request(arguments, self._path_params)
+        client = self._client
+        request = endpoint.request(arguments, self._path_params, client)
         if endpoint.operation.redirect:
-            return cast(T, self._client._redirect_url(endpoint.operation, **request))
-        return endpoint.result(await self._client._send(endpoint.operation, **request))
+            return cast(T, client._redirect_url(endpoint.operation, **request))
+        return endpoint.result(await client._send(endpoint.operation, **request), client.strict_responses)
 
 
 class Child:

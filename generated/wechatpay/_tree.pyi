@@ -5,6 +5,7 @@ from ._core import AsyncResource, Resource
 from ._specs.openapi_v2_papay_entrustweb import AsyncEntrustwebResource, EntrustwebResource
 from ._specs.openapi_v2_papay_querycontract import AsyncQuerycontractResource, QuerycontractResource
 from ._specs.openapi_v2_pay_downloadbill import AsyncDownloadbillResource, DownloadbillResource
+from ._specs.openapi_v2_pay_orderquery import AsyncOrderqueryResource, OrderqueryResource
 from ._specs.openapi_v2_secapi_mch_query_institutionsub import (
     AsyncMchQueryInstitutionsubResource,
     MchQueryInstitutionsubResource,
@@ -67,12 +68,16 @@ class AsyncV2PapayQuerycontract(AsyncQuerycontractResource): ...
 
 class V2Pay(Resource):
     downloadbill: V2PayDownloadbill
+    orderquery: V2PayOrderquery
 
 class AsyncV2Pay(AsyncResource):
     downloadbill: AsyncV2PayDownloadbill
+    orderquery: AsyncV2PayOrderquery
 
 class V2PayDownloadbill(DownloadbillResource): ...
 class AsyncV2PayDownloadbill(AsyncDownloadbillResource): ...
+class V2PayOrderquery(OrderqueryResource): ...
+class AsyncV2PayOrderquery(AsyncOrderqueryResource): ...
 
 class V2Secapi(Resource):
     mch: V2SecapiMch

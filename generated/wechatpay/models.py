@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from ._specs.openapi_v2_papay_entrustweb import *
     from ._specs.openapi_v2_papay_querycontract import *
     from ._specs.openapi_v2_pay_downloadbill import *
+    from ._specs.openapi_v2_pay_orderquery import *
     from ._specs.openapi_v2_secapi_mch_query_institutionsub import *
     from ._specs.openapi_v2_secapi_pay_refundv2 import *
     from ._specs.openapi_v3_billdownload_file import *
@@ -31,6 +32,7 @@ _DEFINED: dict[str, str] = {
     "openapi_v2_papay_entrustweb": "EntrustwebGetParams",
     "openapi_v2_papay_querycontract": "QuerycontractPostParams QuerycontractPostResponse",
     "openapi_v2_pay_downloadbill": "DownloadbillPostParams",
+    "openapi_v2_pay_orderquery": "OrderqueryPostParams OrderqueryPostResponsePromotionDetailPromotionDetail OrderqueryPostResponsePromotionDetail OrderqueryPostResponse",
     "openapi_v2_secapi_mch_query_institutionsub": "MchQueryInstitutionsubPostParams MchQueryInstitutionsubPostResponse",
     "openapi_v2_secapi_pay_refundv2": "PayRefundv2PostRequestDetailGoodsDetail PayRefundv2PostRequestDetail PayRefundv2PostParams PayRefundv2PostResponsePromotionDetail PayRefundv2PostResponse",
     "openapi_v3_billdownload_file": "FileGetParams",

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Literal, Union, cast, overload
 
-from ._core import Model, read_model
-from ._runtime import AsyncClientBase, SyncClientBase
+from ._core import Model, read_model, xml_shaped
+from ._runtime import AsyncClientBase, ResponseValidationError, SyncClientBase
 
 if TYPE_CHECKING:
     from ._specs.webhook_v2_refund_processed import RefundProcessedEvent
@@ -23,15 +23,46 @@ _V2_EVENTS: dict[str, tuple[str, str]] = {"refund-processed": ("webhook_v2_refun
 
 
 class Notification(Model):
-    """A notification of an event type this SDK does not know yet: every field is kept as sent."""
+    """A notification of an event type this SDK does not know yet: the envelope typed, `resource` decrypted and
+    kept as sent."""
+
+    id: str
+    """The notification's id."""
+
+    create_time: str
+    """When the notification was made."""
+
+    event_type: str
+    """Its event type, not (yet) in the docs this SDK was made from."""
+
+    resource_type: str
+    """`encrypt-resource`."""
+
+    summary: str
+    """A short description of the event."""
+
+    resource: dict[str, Any]
+    """The decrypted resource, as sent."""
 
 
-def _read(events: Mapping[str, tuple[str, str]], event_type: str, data: dict[str, Any]) -> Model:
-    if event_type not in events:
-        return read_model(Notification, data)
-    module_name, class_name = events[event_type]
-    model: type[Model] = getattr(import_module(f"{__package__}._specs.{module_name}"), class_name)
-    return read_model(model, data)
+def _read(
+    client: SyncClientBase | AsyncClientBase, events: Mapping[str, tuple[str, str]], key: str, data: Any
+) -> Model:
+    """The notification as the model of its event type (a verified answer is never refused for its shape, unless
+    the client has `strict_responses`); an error raised after decryption carries the decrypted data."""
+    model: type[Model] = Notification
+    if key in events:
+        module_name, class_name = events[key]
+        model = getattr(import_module(f"{__package__}._specs.{module_name}"), class_name)
+    elif events is _V2_EVENTS:
+        model = Model  # an APIv2 notification this SDK does not know: every field kept as sent
+    if events is _V2_EVENTS:
+        data = xml_shaped(model, data)
+    try:
+        return read_model(model, data, None, client.strict_responses, f"notification {key}")
+    except ResponseValidationError as exc:
+        exc.notification = data
+        raise
 
 
 class Webhooks:
@@ -46,11 +77,11 @@ class Webhooks:
 
         Raises `SignatureVerificationError` / `DecryptionError` when it does not come from WeChat Pay intact."""
         data = self._client.parse_notification(headers, body)
-        return cast("WebhookEvent", _read(_EVENTS, str(data.get("event_type")), data))
+        return cast("WebhookEvent", _read(self._client, _EVENTS, str(data.get("event_type")), data))
 
     def parse_v2(self, event_type: str, body: bytes | str) -> Any:
         """The verified APIv2 XML notification of `event_type` (`req_info` decrypted) as its model."""
-        return _read(_V2_EVENTS, event_type, self._client.parse_v2_notification(body))
+        return _read(self._client, _V2_EVENTS, event_type, self._client.parse_v2_notification(body))
 
 
 class AsyncWebhooks:
@@ -65,8 +96,8 @@ class AsyncWebhooks:
 
         Raises `SignatureVerificationError` / `DecryptionError` when it does not come from WeChat Pay intact."""
         data = await self._client.parse_notification(headers, body)
-        return cast("WebhookEvent", _read(_EVENTS, str(data.get("event_type")), data))
+        return cast("WebhookEvent", _read(self._client, _EVENTS, str(data.get("event_type")), data))
 
     def parse_v2(self, event_type: str, body: bytes | str) -> Any:
         """The verified APIv2 XML notification of `event_type` (`req_info` decrypted) as its model."""
-        return _read(_V2_EVENTS, event_type, self._client.parse_v2_notification(body))
+        return _read(self._client, _V2_EVENTS, event_type, self._client.parse_v2_notification(body))

@@ -27,7 +27,8 @@ from .errors import (
     WeChatPayError,
 )
 from .operation import Operation
-from .response import Response
+from .response import RawResponse, Response
+from .secret import Secret
 from .transport import DEFAULT_BASE_URL, AsyncClientBase, SyncClientBase
 
 if TYPE_CHECKING:
@@ -67,9 +68,11 @@ __all__ = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RequestValidationError",
     "Response",
     "ResponseValidationError",
+    "Secret",
     "SignatureVerificationError",
     "SyncClientBase",
     "TimestampOutOfWindowError",

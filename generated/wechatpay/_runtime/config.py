@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import ssl
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -15,12 +16,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from .errors import ConfigurationError
+from .secret import SECRET_SETTINGS, Secret, hidden
 
 if TYPE_CHECKING:  # x509 is heavy: loaded when certificates are given
     from cryptography import x509
 
 # PEM text (str with a BEGIN line, or bytes) or a path to a PEM file.
 KeySource = Union[str, bytes, "os.PathLike[str]"]
+# A value that is no file and looks like this is key material without its PEM armour: never echoed.
+_KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/=_\-\s]{40,}")
+_LONGEST_FILE_NAME = 4096  # PATH_MAX: anything longer is no path
 
 PUBLIC_KEY_ID_PREFIX = "PUB_KEY_ID_"
 _AES_KEY_SIZES_FOR_TESTS = (16, 24, 32)
@@ -28,6 +33,8 @@ _AES_KEY_SIZES_FOR_TESTS = (16, 24, 32)
 # Environment variables read by `from_env()`, by constructor argument.
 ENVIRONMENT = {
     "mchid": "WECHATPAY_MCHID",
+    "appid": "WECHATPAY_APPID",
+    "notify_url": "WECHATPAY_NOTIFY_URL",
     "merchant_serial_no": "WECHATPAY_MERCHANT_SERIAL_NO",
     "private_key": "WECHATPAY_PRIVATE_KEY",
     "wechatpay_public_key": "WECHATPAY_PUBLIC_KEY",
@@ -40,6 +47,7 @@ ENVIRONMENT = {
     "base_url": "WECHATPAY_BASE_URL",
     "timeout": "WECHATPAY_TIMEOUT",
     "max_retries": "WECHATPAY_MAX_RETRIES",
+    "max_response_bytes": "WECHATPAY_MAX_RESPONSE_BYTES",
 }
 
 
@@ -47,33 +55,38 @@ class ClientSettings(TypedDict, total=False):
     """The client constructor's keyword arguments (see the client bases for their meaning and defaults)."""
 
     mchid: str
+    appid: str
+    notify_url: str
     merchant_serial_no: str
-    private_key: KeySource
+    private_key: KeySource | Secret[KeySource]
     wechatpay_public_key: KeySource
     wechatpay_public_key_id: str
     platform_certificates: KeySource | Iterable[KeySource]
-    apiv3_key: str | bytes
-    apiv2_key: str
+    apiv3_key: str | bytes | Secret[str] | Secret[bytes]
+    apiv2_key: str | Secret[str]
     apiv2_rsa_public_key: KeySource
     client_cert: KeySource
     base_url: str
     timeout: float | httpx.Timeout
     max_retries: int
+    max_response_bytes: int
     verify: bool | str
+    strict_responses: bool
+    validate_request: bool
     allow_short_apiv3_key_for_tests: bool
     clock: Callable[[], float]
 
 
-def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Constructor arguments from the environment; PEM values may be inline text or a file path."""
+def settings_from_env(environ: Mapping[str, str] | None) -> dict[str, Any]:
+    """Constructor arguments from `environ` (None: os.environ); PEM values may be inline text or a file path.
+    Secrets come wrapped, and no local here holds the environment (its repr shows every variable)."""
     found: dict[str, Any] = {}
-    for setting, variable in ENVIRONMENT.items():
-        value = environ.get(variable)
-        if value is None or value == "":
-            continue
-        if setting == "platform_certificates" and "-----BEGIN" not in value:
+    for setting, variable, value in _set_variables(environ):
+        if setting in SECRET_SETTINGS:
+            found[setting] = Secret(value)
+        elif setting == "platform_certificates" and "-----BEGIN" not in value:
             found[setting] = [part for part in value.split(os.pathsep) if part]
-        elif setting in ("timeout", "max_retries"):
+        elif setting in ("timeout", "max_retries", "max_response_bytes"):
             try:
                 found[setting] = float(value) if setting == "timeout" else int(value)
             except ValueError:
@@ -83,18 +96,55 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     return found
 
 
-def _read_pem(value: KeySource, setting: str) -> bytes:
+def _set_variables(environ: Mapping[str, str] | None) -> list[tuple[str, str, str]]:
+    """(setting, variable, value) of each variable set (not empty)."""
+    source = os.environ if environ is None else environ
+    return [(setting, variable, source[variable]) for setting, variable in ENVIRONMENT.items() if source.get(variable)]
+
+
+def _read_pem(source: Secret[KeySource], setting: str) -> Secret[bytes]:
+    """PEM bytes from PEM text, PEM bytes or a file path. No local holds the value (locals show in tracebacks),
+    and a value that is no readable file is echoed only when it cannot be key material."""
+    if not isinstance(source.reveal(), (str, bytes, os.PathLike)):
+        raise ConfigurationError(
+            f"{setting}: expected PEM text, PEM bytes or a file path, got {type(source.reveal()).__name__}"
+        )
+    inline = _inline_pem(source.reveal())
+    if inline is not None:
+        return inline
+    content, reason = _read_file(source)
+    if content is None:
+        raise ConfigurationError(_unreadable(source, setting, reason))
+    return content
+
+
+def _inline_pem(value: KeySource) -> Secret[bytes] | None:
     if isinstance(value, bytes):
-        return value
+        return Secret(value)
     if isinstance(value, str) and "-----BEGIN" in value:
-        return value.encode("ascii", "replace")
-    if not isinstance(value, (str, os.PathLike)):
-        raise ConfigurationError(f"{setting}: expected PEM text, PEM bytes or a file path, got {type(value).__name__}")
-    path = Path(value)
+        return Secret(value.encode("ascii", "replace"))
+    return None
+
+
+def _read_file(source: Secret[KeySource]) -> tuple[Secret[bytes] | None, str]:
+    """The file's bytes, or None and the reason; never raises: the OSError would carry the value as its filename."""
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ConfigurationError(f"{setting}: cannot read file {str(path)!r}: {exc.strerror}") from None
+        return Secret(Path(os.fsdecode(source.reveal())).read_bytes()), ""
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        return None, exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a file name"
+
+
+def _unreadable(source: Secret[KeySource], setting: str, reason: str) -> str:
+    if _looks_like_key_material(os.fsdecode(source.reveal())):
+        return (
+            f"{setting}: neither PEM text (no -----BEGIN line) nor a readable file; the value looks like key "
+            "material without its PEM armour, so it is not shown: pass the PEM text or a file path"
+        )
+    return f"{setting}: cannot read file {os.fsdecode(source.reveal())!r}: {reason}"
+
+
+def _looks_like_key_material(text: str) -> bool:
+    return len(text) > _LONGEST_FILE_NAME or "\n" in text or _KEY_MATERIAL.fullmatch(text) is not None
 
 
 def _pem_kind(pem: bytes) -> str:
@@ -106,9 +156,9 @@ def _pem_kind(pem: bytes) -> str:
     return pem[start + 11 : end].decode("ascii", "replace") if end > 0 else ""
 
 
-def load_private_key(value: KeySource, setting: str = "private_key") -> RSAPrivateKey:
-    pem = _read_pem(value, setting)
-    kind = _pem_kind(pem)
+def load_private_key(value: KeySource | Secret[KeySource], setting: str = "private_key") -> RSAPrivateKey:
+    pem = _read_pem(hidden(value), setting)
+    kind = _pem_kind(pem.reveal())
     if "CERTIFICATE" in kind:
         raise ConfigurationError(
             f"{setting}: got a certificate where the merchant private key belongs (apiclient_key.pem)"
@@ -120,7 +170,7 @@ def load_private_key(value: KeySource, setting: str = "private_key") -> RSAPriva
     try:
         # The merchant's own key: the costly primality checks (~45 ms, most of a client's construction) guard
         # against hostile keys, and a damaged one only yields signatures the service refuses.
-        key = serialization.load_pem_private_key(pem, password=None, unsafe_skip_rsa_key_validation=True)
+        key = serialization.load_pem_private_key(pem.reveal(), password=None, unsafe_skip_rsa_key_validation=True)
     except (ValueError, TypeError):
         raise ConfigurationError(f"{setting}: not a readable unencrypted PEM private key") from None
     if not isinstance(key, RSAPrivateKey):
@@ -129,7 +179,7 @@ def load_private_key(value: KeySource, setting: str = "private_key") -> RSAPriva
 
 
 def load_public_key(value: KeySource, setting: str = "wechatpay_public_key") -> RSAPublicKey:
-    pem = _read_pem(value, setting)
+    pem = _read_pem(Secret(value), setting).reveal()  # public: no secret to hide
     kind = _pem_kind(pem)
     if "PRIVATE KEY" in kind:
         raise ConfigurationError(f"{setting}: got a private key where a public key belongs")
@@ -168,7 +218,7 @@ def load_certificates(value: KeySource | Iterable[KeySource], setting: str) -> l
 
     certificates: list[x509.Certificate] = []
     for source in sources:
-        pem = _read_pem(source, setting)
+        pem = _read_pem(Secret(source), setting).reveal()  # public: no secret to hide
         if "PRIVATE KEY" in _pem_kind(pem):
             raise ConfigurationError(f"{setting}: got a private key where a certificate belongs")
         try:
@@ -185,16 +235,23 @@ def _same_key(private_key: RSAPrivateKey, public_key: RSAPublicKey) -> bool:
     return private_key.public_key().public_numbers() == public_key.public_numbers()
 
 
-def _apiv3_key(value: str | bytes, allow_short: bool) -> bytes:
-    key = value.encode("utf-8") if isinstance(value, str) else value
-    if len(key) == 32 or (allow_short and len(key) in _AES_KEY_SIZES_FOR_TESTS):
+def _apiv3_key(value: Secret[str] | Secret[bytes], allow_short: bool) -> Secret[bytes]:
+    key = Secret(_utf8(value.reveal()))
+    size = len(key.reveal())
+    if size == 32 or (allow_short and size in _AES_KEY_SIZES_FOR_TESTS):
         return key
-    raise ConfigurationError(f"apiv3_key: must be 32 bytes (AES-256), got {len(key)} bytes")
+    raise ConfigurationError(f"apiv3_key: must be 32 bytes (AES-256), got {size} bytes")
 
 
-def _apiv2_key(value: str) -> str:
-    if len(value) != 32 or not value.isascii():
-        raise ConfigurationError(f"apiv2_key: must be 32 ASCII characters, got {len(value)} characters")
+def _utf8(value: str | bytes) -> bytes:
+    # "surrogatepass": never an encoding error, whose `object` would hold the key
+    return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value
+
+
+def _apiv2_key(value: Secret[str]) -> Secret[str]:
+    size = len(value.reveal())
+    if size != 32 or not value.reveal().isascii():
+        raise ConfigurationError(f"apiv2_key: must be 32 ASCII characters, got {size} characters")
     return value
 
 
@@ -236,8 +293,8 @@ class Credentials(NamedTuple):
     wechatpay_public_key: RSAPublicKey | None
     wechatpay_public_key_id: str | None
     platform_certificates: tuple[x509.Certificate, ...]
-    apiv3_key: bytes | None
-    apiv2_key: str | None
+    apiv3_key: Secret[bytes] | None
+    apiv2_key: Secret[str] | None
     apiv2_rsa_public_key: RSAPublicKey | None
     client_certificate: ClientCertificate | None
 
@@ -252,12 +309,12 @@ def load_credentials(
     *,
     mchid: str | None,
     merchant_serial_no: str | None,
-    private_key: KeySource | None,
+    private_key: Secret[KeySource] | None,
     wechatpay_public_key: KeySource | None,
     wechatpay_public_key_id: str | None,
     platform_certificates: KeySource | Iterable[KeySource] | None,
-    apiv3_key: str | bytes | None,
-    apiv2_key: str | None,
+    apiv3_key: Secret[str] | Secret[bytes] | None,
+    apiv2_key: Secret[str] | None,
     apiv2_rsa_public_key: KeySource | None,
     client_cert: KeySource | None,
     allow_short_apiv3_key_for_tests: bool = False,

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .errors import DecryptionError
+from .secret import Secret
 
 # WeChat Pay fixed OAEP to SHA-1 for both the digest and MGF1.
 _OAEP = asym_padding.OAEP(mgf=asym_padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
@@ -46,20 +47,20 @@ def rsa_decrypt(key: RSAPrivateKey, ciphertext_b64: str) -> str:
         raise DecryptionError("RSA-OAEP decryption failed: wrong key or corrupted ciphertext") from exc
 
 
-def aes_gcm_decrypt(key: bytes, nonce: str, associated_data: str, ciphertext_b64: str) -> bytes:
+def aes_gcm_decrypt(key: Secret[bytes], nonce: str, associated_data: str, ciphertext_b64: str) -> bytes:
     """AEAD_AES_256_GCM as used by notifications and certificates (the tag is the last 16 bytes)."""
     try:
         data = base64.b64decode(ciphertext_b64, validate=True)
-        return AESGCM(key).decrypt(nonce.encode("utf-8"), data, associated_data.encode("utf-8"))
+        return AESGCM(key.reveal()).decrypt(nonce.encode("utf-8"), data, associated_data.encode("utf-8"))
     except (InvalidTag, binascii.Error, ValueError) as exc:
         raise DecryptionError("AES-GCM decryption failed: wrong APIv3 key or tampered resource") from exc
 
 
-def aes_ecb_decrypt(key: bytes, ciphertext_b64: str) -> bytes:
+def aes_ecb_decrypt(key: Secret[bytes], ciphertext_b64: str) -> bytes:
     """AES-256-ECB with PKCS#7 padding: the APIv2 refund notification's `req_info`."""
     try:
         data = base64.b64decode(ciphertext_b64, validate=True)
-        decryptor = Cipher(algorithms.AES(key), modes.ECB()).decryptor()  # noqa: S305 - the protocol's choice
+        decryptor = Cipher(algorithms.AES(key.reveal()), modes.ECB()).decryptor()  # noqa: S305 - the protocol's choice
         padded = decryptor.update(data) + decryptor.finalize()
         unpadder = padding.PKCS7(128).unpadder()
         return unpadder.update(padded) + unpadder.finalize()

@@ -63,6 +63,7 @@ class ResponseValidationError(MalformedPayloadError):
     def __init__(self, message: str, response: Response | None = None) -> None:
         super().__init__(message)
         self.response = response
+        self.notification: Any = None  # a notification's decrypted data: verified, so the merchant can still act on it
 
 
 class DownloadIntegrityError(WeChatPayError):

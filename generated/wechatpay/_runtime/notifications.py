@@ -10,6 +10,7 @@ from typing import Any
 from . import v2
 from .crypto import aes_gcm_decrypt
 from .errors import MalformedPayloadError, PayloadTooLargeError, SignatureVerificationError
+from .secret import Secret
 from .signing import KeyStore, lower_headers, verify
 
 # Real notifications are a few KiB; anything this large is refused before any parsing.
@@ -27,7 +28,7 @@ def verify_notification(store: KeyStore, headers: Mapping[str, str], body: bytes
     verify(store, lower_headers(headers), body, now)
 
 
-def decrypt_notification(apiv3_key: bytes, body: bytes) -> dict[str, Any]:
+def decrypt_notification(apiv3_key: Secret[bytes], body: bytes) -> dict[str, Any]:
     """The envelope of an already verified body, `resource` decrypted (the original kept as `resource_raw`)."""
     try:
         envelope = json.loads(body)
@@ -48,7 +49,7 @@ def decrypt_notification(apiv3_key: bytes, body: bytes) -> dict[str, Any]:
     return {**envelope, "resource": decrypted, "resource_raw": resource}
 
 
-def parse_v2_notification(apiv2_key: str, body: bytes | str) -> dict[str, Any]:
+def parse_v2_notification(apiv2_key: Secret[str], body: bytes | str) -> dict[str, Any]:
     """A verified APIv2 XML notification.
 
     Signed notifications (payments) are checked with `sign_type` when present, else MD5 or HMAC-SHA256.

@@ -14,9 +14,13 @@ class Operation(NamedTuple):
     `json_string_fields` (same pointers) travel as a JSON string: the caller passes a dict/list.
     `idempotency_key`: the docs list an `Idempotency-Key` header; the runtime fills one when the
     caller does not, and reuses it across retries.
+    `unsigned_response`: the docs show the success answer unsigned (an APIv3 file stream without
+    Wechatpay-Signature; an APIv2 answer table without `sign`, as the appauth `retcode` family); any other
+    answer without its signature is refused.
     `signed_query`: an APIv2 operation without a body whose query carries `sign` (the runtime fills it).
     `redirect`: the page documents a 30x answer only: the operation is a URL the user's browser is sent to,
     which the client builds (signed where the page signs it) and never sends; `fragment` ends it.
+    `serial_header`: the page requires `Wechatpay-Serial` though it encrypts nothing: the serial is sent all the same.
     """
 
     method: str
@@ -34,3 +38,4 @@ class Operation(NamedTuple):
     signed_query: bool = False
     redirect: bool = False
     fragment: str = ""
+    serial_header: bool = False

@@ -18,11 +18,13 @@ import httpx
 from . import v2
 from .errors import RequestValidationError
 from .operation import Operation
+from .secret import Secret
 
 Encrypt = Callable[[str], str]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _OUT_NO = re.compile(r"^out_[a-z0-9_]*_no$")
+_UNSAFE_SEGMENTS = ("", ".", "..")  # empty, or rewritten by URL normalisation
 
 
 @dataclass
@@ -47,13 +49,20 @@ def compact_json(value: Any) -> bytes:
 
 
 def expand_path(template: str, params: Mapping[str, Any] | None) -> str:
-    """Substitute `{name}` placeholders, each value URL-quoted as one segment."""
+    """Substitute `{name}` placeholders, each value percent-encoded as one segment (every reserved character,
+    `/` included); an empty value, `.` and `..` are refused: they would name another endpoint."""
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if params is None or params.get(name) in (None, ""):
             raise RequestValidationError(f"path parameter {name!r} is required")
-        return quote(str(params[name]), safe="")
+        segment = str(params[name])
+        if segment in _UNSAFE_SEGMENTS:
+            raise RequestValidationError(f"path parameter {name!r} cannot be {segment!r}")
+        try:
+            return quote(segment, safe="")
+        except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form
+            raise RequestValidationError(f"path parameter {name!r} is not valid text") from None
 
     return _PLACEHOLDER.sub(value, template)
 
@@ -135,28 +144,38 @@ def _has_out_no(values: Mapping[str, Any] | None) -> bool:
 
 
 def _multipart(parts: Mapping[str, Any]) -> tuple[bytes, bytes, str]:
-    """(meta JSON, full multipart body, Content-Type); sha256/filename filled into meta when absent."""
-    if "file" not in parts:
-        raise RequestValidationError("multipart body needs a 'file' part")
-    file_part = parts["file"]
+    """(meta JSON, full multipart body, Content-Type). The file part is `file` or the page's own name for it
+    (`due_diligence_file`); a meta of the standard upload shape gets its `filename` and `sha256` filled."""
+    name = _file_part_name(parts)
+    file_part = parts[name]
     if isinstance(file_part, bytes):
-        file_part = ("file", file_part)
+        file_part = (name, file_part)
     if not (isinstance(file_part, tuple) and 2 <= len(file_part) <= 3 and isinstance(file_part[1], bytes)):
-        raise RequestValidationError("'file' must be bytes, (filename, bytes) or (filename, bytes, content_type)")
+        raise RequestValidationError(f"'{name}' must be bytes, (filename, bytes) or (filename, bytes, content_type)")
     filename, data = str(file_part[0]), file_part[1]
     content_type = file_part[2] if len(file_part) == 3 else None
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
     meta = dict(parts.get("meta") or {})
-    meta.setdefault("filename", filename)
-    meta.setdefault("sha256", hashlib.sha256(data).hexdigest())
+    if set(meta) <= {"filename", "sha256"}:
+        meta.setdefault("filename", filename)
+        meta.setdefault("sha256", hashlib.sha256(data).hexdigest())
     meta_json = compact_json(meta)
     files: list[tuple[str, tuple[str | None, bytes, str]]] = [("meta", (None, meta_json, "application/json"))]
-    for name, value in parts.items():
-        if name not in ("meta", "file"):
-            files.append((name, (None, value if isinstance(value, bytes) else str(value).encode(), "text/plain")))
-    files.append(("file", (meta["filename"], data, content_type)))
+    for part, value in parts.items():
+        if part not in ("meta", name):
+            files.append((part, (None, value if isinstance(value, bytes) else str(value).encode(), "text/plain")))
+    files.append((name, (str(meta.get("filename") or filename), data, content_type)))
     request = httpx.Request("POST", "http://multipart.invalid/", files=files)
     return meta_json, request.read(), request.headers["Content-Type"]
+
+
+def _file_part_name(parts: Mapping[str, Any]) -> str:
+    if "file" in parts:
+        return "file"
+    files = [name for name, value in parts.items() if name != "meta" and isinstance(value, (bytes, tuple))]
+    if len(files) != 1:
+        raise RequestValidationError("multipart body needs one file part")
+    return files[0]
 
 
 def prepare_v3(
@@ -212,7 +231,7 @@ def prepare_v2(
     path_params: Mapping[str, Any] | None,
     query: Mapping[str, Any] | None,
     body: Mapping[str, Any] | None,
-    apiv2_key: str,
+    apiv2_key: Secret[str],
     headers: Mapping[str, str] | None,
     encrypt: Encrypt | None = None,
 ) -> Prepared:
@@ -244,7 +263,7 @@ def prepare_v2(
     return prepared
 
 
-def _signed_v2(params: Mapping[str, str], apiv2_key: str) -> tuple[dict[str, str], str]:
+def _signed_v2(params: Mapping[str, str], apiv2_key: Secret[str]) -> tuple[dict[str, str], str]:
     """The fields with their `sign`, made per their own `sign_type` (MD5 when they name none); and that type."""
     sign_type = params.get("sign_type", v2.MD5)
     if sign_type not in (v2.MD5, v2.HMAC_SHA256):

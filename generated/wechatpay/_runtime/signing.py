@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # x509 is heavy: loaded when certificates are given
 SCHEME = "WECHATPAY2-SHA256-RSA2048"
 MAX_CLOCK_SKEW = 300  # seconds; the service's own replay window
 _PROBE_PREFIX = "WECHATPAY/SIGNTEST/"
+_MAX_TIMESTAMP_DIGITS = 12  # seconds until the year 33658
 
 
 def new_nonce() -> str:
@@ -86,9 +87,26 @@ class KeyStore:
         return certificate_serial(newest), self._keys[certificate_serial(newest)]
 
 
-def lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Header lookups must not depend on the caller's casing."""
-    return {name.lower(): value for name, value in headers.items()}
+def lower_headers(headers: Mapping[str, Any]) -> dict[str, Any]:
+    """Header lookups must not depend on the caller's casing, nor on its framework: Django's `request.META` spells
+    `Wechatpay-Signature` as `HTTP_WECHATPAY_SIGNATURE` (a CGI variable); Werkzeug, Starlette and plain dicts
+    use the header's own name."""
+    lowered = {}
+    for name, value in headers.items():
+        if not isinstance(name, str):
+            continue
+        if name.startswith("HTTP_"):  # a CGI/WSGI environ variable: the header it carries
+            name = name[5:].replace("_", "-")
+        lowered[name.lower()] = value
+    return lowered
+
+
+def _unix_time(text: str) -> int:
+    """Wechatpay-Timestamp as a number; anything else is a failed verification, never a bare ValueError."""
+    # isdigit alone accepts "²"; the length bound keeps int() from its 4,300-digit ValueError (and its cost)
+    if not (text.isascii() and text.isdigit() and len(text) <= _MAX_TIMESTAMP_DIGITS):
+        raise SignatureVerificationError("Wechatpay-Timestamp is not a Unix timestamp")
+    return int(text)
 
 
 def verify(store: KeyStore, headers: Mapping[str, str], body: bytes, now: float) -> None:
@@ -102,9 +120,9 @@ def verify(store: KeyStore, headers: Mapping[str, str], body: bytes, now: float)
     serial = headers.get("wechatpay-serial")
     if not (timestamp and nonce and signature and serial):
         raise SignatureVerificationError("missing Wechatpay-Timestamp/Nonce/Signature/Serial headers")
-    if not (timestamp.isascii() and timestamp.isdigit()):  # isdigit alone accepts "²"
-        raise SignatureVerificationError("Wechatpay-Timestamp is not a Unix timestamp")
-    skew = abs(int(now) - int(timestamp))  # whole seconds, as the service counts
+    if not all(isinstance(value, str) for value in (timestamp, nonce, signature, serial)):
+        raise SignatureVerificationError("Wechatpay-Timestamp/Nonce/Signature/Serial headers must be text")
+    skew = abs(int(now) - _unix_time(timestamp))  # whole seconds, as the service counts
     if skew >= MAX_CLOCK_SKEW:
         raise TimestampOutOfWindowError(f"Wechatpay-Timestamp is {skew} s from the local clock (limit 300 s)")
     if signature.startswith(_PROBE_PREFIX):
@@ -114,6 +132,7 @@ def verify(store: KeyStore, headers: Mapping[str, str], body: bytes, now: float)
         raise UnknownSerialError(
             f"Wechatpay-Serial {serial[:64]!r} is not a known platform certificate or public key id"
         )
-    message = f"{timestamp}\n{nonce}\n".encode() + body + b"\n"
+    # "replace": a nonce no service could send (a lone surrogate) fails to verify rather than to encode
+    message = f"{timestamp}\n{nonce}\n".encode("utf-8", "replace") + body + b"\n"
     if not rsa_verify(key, message, signature):
         raise SignatureVerificationError(f"Wechatpay-Signature does not match the body (serial {serial[:64]})")

@@ -13,10 +13,10 @@ from .._runtime import Operation
 class EntrustwebGetParams(RequestOptions):
     """公众号页面签约代扣"""
 
-    appid: str
+    appid: NotRequired[str]
     """商户关联的公众号AppID"""
 
-    mch_id: str
+    mch_id: NotRequired[str]
     """商户号"""
 
     plan_id: int
@@ -31,10 +31,10 @@ class EntrustwebGetParams(RequestOptions):
     contract_display_account: str
     """签约页面上展示给用户的账户名"""
 
-    notify_url: str
+    notify_url: NotRequired[str]
     """接收签约结果的回调地址"""
 
-    version: Literal["1.0"]
+    version: NotRequired[Literal["1.0"]]
     """接口版本"""
 
     timestamp: str
@@ -66,6 +66,8 @@ _ENTRUSTWEB_GET = Endpoint(
         "timestamp": ("query", "timestamp"),
     },
     str,
+    defaults={"version": "1.0"},
+    client_held={"appid": "appid", "mch_id": "mchid", "notify_url": "notify_url"},
 )
 
 

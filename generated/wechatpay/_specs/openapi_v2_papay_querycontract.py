@@ -13,10 +13,10 @@ from .._runtime import Operation
 class QuerycontractPostParams(RequestOptions):
     """查询代扣签约关系"""
 
-    appid: str
+    appid: NotRequired[str]
     """签约时使用的AppID"""
 
-    mch_id: str
+    mch_id: NotRequired[str]
     """商户号"""
 
     contract_id: NotRequired[str]
@@ -28,7 +28,7 @@ class QuerycontractPostParams(RequestOptions):
     contract_code: NotRequired[str]
     """商户侧的签约协议号"""
 
-    version: Literal["1.0"]
+    version: NotRequired[Literal["1.0"]]
     """接口版本"""
 
 
@@ -82,6 +82,8 @@ _QUERYCONTRACT_POST = Endpoint(
         "version": ("body", "version"),
     },
     QuerycontractPostResponse,
+    defaults={"version": "1.0"},
+    client_held={"appid": "appid", "mch_id": "mchid"},
 )
 
 

@@ -13,10 +13,10 @@ from .._runtime import Operation
 class DownloadbillPostParams(RequestOptions):
     """下载交易对账单"""
 
-    appid: str
+    appid: NotRequired[str]
     """商户关联的AppID"""
 
-    mch_id: str
+    mch_id: NotRequired[str]
     """商户号"""
 
     bill_date: str
@@ -47,6 +47,7 @@ _DOWNLOADBILL_POST = Endpoint(
         "tar_type": ("body", "tar_type"),
     },
     bytes,
+    client_held={"appid": "appid", "mch_id": "mchid"},
 )
 
 

@@ -16,7 +16,7 @@ class MchQueryInstitutionsubPostParams(RequestOptions):
     app_id: str
     """机构的AppID"""
 
-    mch_id: str
+    mch_id: NotRequired[str]
     """机构商户号"""
 
     sub_mch_id: str
@@ -67,6 +67,7 @@ _MCH_QUERY_INSTITUTIONSUB_POST = Endpoint(
     MchQueryInstitutionsubPostParams,
     {"app_id": ("body", "app_id"), "mch_id": ("body", "mch_id"), "sub_mch_id": ("body", "sub_mch_id")},
     MchQueryInstitutionsubPostResponse,
+    client_held={"mch_id": "mchid"},
 )
 
 

@@ -34,10 +34,10 @@ class PayRefundv2PostRequestDetail(TypedDict):
 class PayRefundv2PostParams(RequestOptions):
     """按单品发起退款"""
 
-    appid: str
+    appid: NotRequired[str]
     """下单时使用的AppID"""
 
-    mch_id: str
+    mch_id: NotRequired[str]
     """商户号"""
 
     sign_type: NotRequired[Literal["MD5", "HMAC-SHA256"]]
@@ -139,6 +139,7 @@ _PAY_REFUNDV2_POST = Endpoint(
         "detail": ("body", "detail"),
     },
     PayRefundv2PostResponse,
+    client_held={"appid": "appid", "mch_id": "mchid"},
 )
 
 

@@ -52,7 +52,7 @@ class OrdersPostParams(RequestOptions):
     sub_mchid: str
     """医疗机构的子商户号"""
 
-    appid: str
+    appid: NotRequired[str]
     """医疗机构关联的AppID"""
 
     openid: str
@@ -70,7 +70,7 @@ class OrdersPostParams(RequestOptions):
     passthrough_request_content: NotRequired[OrdersPostRequestPassthroughRequestContent]
     """转交医保局的资料，JSON格式字符串"""
 
-    notify_url: str
+    notify_url: NotRequired[str]
     """接收支付结果的回调地址"""
 
 
@@ -112,6 +112,7 @@ _ORDERS_POST = Endpoint(
         "notify_url": ("body", "notify_url"),
     },
     OrdersPostResponse,
+    client_held={"appid": "appid", "notify_url": "notify_url"},
 )
 
 

@@ -104,7 +104,7 @@ _COMPLAINT_NOTIFICATIONS_PUT = Endpoint(
 )
 
 
-_COMPLAINT_NOTIFICATIONS_DELETE = Endpoint(
+_COMPLAINT_NOTIFICATIONS_DELETE: Endpoint[Model | None] = Endpoint(
     Operation(
         method="DELETE",
         path="/v3/merchant-service/complaint-notifications",
@@ -151,7 +151,7 @@ class ComplaintNotificationsResource(Resource):
         Arguments: `ComplaintNotificationsPutParams`."""
         return self._call(_COMPLAINT_NOTIFICATIONS_PUT, kwargs)
 
-    def delete(self, **kwargs: Unpack[ComplaintNotificationsDeleteParams]) -> None:
+    def delete(self, **kwargs: Unpack[ComplaintNotificationsDeleteParams]) -> Model | None:
         """注销投诉通知回调地址
 
         删除已登记的回调地址，之后不再推送投诉事件，商户需自行轮询投诉单。
@@ -195,7 +195,7 @@ class AsyncComplaintNotificationsResource(AsyncResource):
         Arguments: `ComplaintNotificationsPutParams`."""
         return await self._call(_COMPLAINT_NOTIFICATIONS_PUT, kwargs)
 
-    async def delete(self, **kwargs: Unpack[ComplaintNotificationsDeleteParams]) -> None:
+    async def delete(self, **kwargs: Unpack[ComplaintNotificationsDeleteParams]) -> Model | None:
         """注销投诉通知回调地址
 
         删除已登记的回调地址，之后不再推送投诉事件，商户需自行轮询投诉单。

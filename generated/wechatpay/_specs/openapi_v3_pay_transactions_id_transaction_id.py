@@ -16,7 +16,7 @@ class TransactionsIdTransactionIdGetParams(RequestOptions):
     transaction_id: NotRequired[str]
     """微信支付侧生成的订单号"""
 
-    mchid: str
+    mchid: NotRequired[str]
     """下单时使用的商户号"""
 
 
@@ -98,6 +98,7 @@ _TRANSACTIONS_ID_TRANSACTION_ID_GET = Endpoint(
     TransactionsIdTransactionIdGetParams,
     {"transaction_id": ("path", "transaction_id"), "mchid": ("query", "mchid")},
     TransactionsIdTransactionIdGetResponse,
+    client_held={"mchid": "mchid"},
 )
 
 

@@ -86,10 +86,10 @@ class TransactionsJsapiPostRequestSettleInfo(TypedDict):
 class TransactionsJsapiPostParams(RequestOptions):
     """JSAPI支付下单"""
 
-    appid: str
+    appid: NotRequired[str]
     """发起收款的公众号或小程序的AppID"""
 
-    mchid: str
+    mchid: NotRequired[str]
     """收款商户的商户号"""
 
     description: str
@@ -101,7 +101,7 @@ class TransactionsJsapiPostParams(RequestOptions):
     time_expire: NotRequired[str]
     """订单失效时刻，使用rfc3339格式"""
 
-    notify_url: str
+    notify_url: NotRequired[str]
     """接收支付结果的回调地址，须为外网可访问的https地址"""
 
     amount: TransactionsJsapiPostRequestAmount
@@ -155,6 +155,7 @@ _TRANSACTIONS_JSAPI_POST = Endpoint(
         "settle_info": ("body", "settle_info"),
     },
     TransactionsJsapiPostResponse,
+    client_held={"appid": "appid", "mchid": "mchid", "notify_url": "notify_url"},
 )
 
 

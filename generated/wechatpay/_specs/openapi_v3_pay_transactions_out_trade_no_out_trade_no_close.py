@@ -16,11 +16,11 @@ class TransactionsOutTradeNoOutTradeNoClosePostParams(RequestOptions):
     out_trade_no: NotRequired[str]
     """待关闭的商户订单号"""
 
-    mchid: str
+    mchid: NotRequired[str]
     """下单时使用的商户号"""
 
 
-_TRANSACTIONS_OUT_TRADE_NO_OUT_TRADE_NO_CLOSE_POST = Endpoint(
+_TRANSACTIONS_OUT_TRADE_NO_OUT_TRADE_NO_CLOSE_POST: Endpoint[Model | None] = Endpoint(
     Operation(
         method="POST",
         path="/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
@@ -31,13 +31,14 @@ _TRANSACTIONS_OUT_TRADE_NO_OUT_TRADE_NO_CLOSE_POST = Endpoint(
     TransactionsOutTradeNoOutTradeNoClosePostParams,
     {"out_trade_no": ("path", "out_trade_no"), "mchid": ("body", "mchid")},
     type(None),
+    client_held={"mchid": "mchid"},
 )
 
 
 class TransactionsOutTradeNoOutTradeNoCloseResource(Resource):
     """`v3/pay/transactions/out-trade-no/{out_trade_no}/close`: POST"""
 
-    def post(self, **kwargs: Unpack[TransactionsOutTradeNoOutTradeNoClosePostParams]) -> None:
+    def post(self, **kwargs: Unpack[TransactionsOutTradeNoOutTradeNoClosePostParams]) -> Model | None:
         """关闭未支付订单
 
         对尚未付款的订单执行关单，关单后用户无法再为该订单付款；商户若要重新收款，应换一个新的商户订单号下单。
@@ -51,7 +52,7 @@ class TransactionsOutTradeNoOutTradeNoCloseResource(Resource):
 class AsyncTransactionsOutTradeNoOutTradeNoCloseResource(AsyncResource):
     """`v3/pay/transactions/out-trade-no/{out_trade_no}/close`: POST"""
 
-    async def post(self, **kwargs: Unpack[TransactionsOutTradeNoOutTradeNoClosePostParams]) -> None:
+    async def post(self, **kwargs: Unpack[TransactionsOutTradeNoOutTradeNoClosePostParams]) -> Model | None:
         """关闭未支付订单
 
         对尚未付款的订单执行关单，关单后用户无法再为该订单付款；商户若要重新收款，应换一个新的商户订单号下单。

@@ -32,7 +32,7 @@ class GuidesGuideIdPatchParams(RequestOptions):
     """服务人员头像图片的链接"""
 
 
-_GUIDES_GUIDE_ID_PATCH = Endpoint(
+_GUIDES_GUIDE_ID_PATCH: Endpoint[Model | None] = Endpoint(
     Operation(
         method="PATCH",
         path="/v3/smartguide/guides/{guide_id}",
@@ -57,7 +57,7 @@ _GUIDES_GUIDE_ID_PATCH = Endpoint(
 class GuidesGuideIdResource(Resource):
     """`v3/smartguide/guides/{guide_id}`: PATCH"""
 
-    def patch(self, **kwargs: Unpack[GuidesGuideIdPatchParams]) -> None:
+    def patch(self, **kwargs: Unpack[GuidesGuideIdPatchParams]) -> Model | None:
         """修改服务人员资料
 
         门店服务人员的姓名、联系方式或二维码发生变化时，商户或服务商可调用本接口按需更新其中的部分字段。
@@ -71,7 +71,7 @@ class GuidesGuideIdResource(Resource):
 class AsyncGuidesGuideIdResource(AsyncResource):
     """`v3/smartguide/guides/{guide_id}`: PATCH"""
 
-    async def patch(self, **kwargs: Unpack[GuidesGuideIdPatchParams]) -> None:
+    async def patch(self, **kwargs: Unpack[GuidesGuideIdPatchParams]) -> Model | None:
         """修改服务人员资料
 
         门店服务人员的姓名、联系方式或二维码发生变化时，商户或服务商可调用本接口按需更新其中的部分字段。

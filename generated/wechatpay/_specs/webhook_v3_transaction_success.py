@@ -74,7 +74,7 @@ class TransactionSuccessEvent(Model):
     create_time: str
     """通知生成时刻"""
 
-    event_type: Literal["TRANSACTION.SUCCESS"] | str
+    event_type: Literal["TRANSACTION.SUCCESS"]
     """事件类型"""
 
     resource_type: Literal["encrypt-resource"] | str
