@@ -120,9 +120,9 @@ def bundle(specs_dir: Path, out: Path) -> None:
     try:
         refuse_overlaps({"bundle": out}, {"specs": specs_dir})  # a bundle among the specs would be read as one
         document = spec_io.bundle(spec_io.read_specs(specs_dir))
+        spec_io.write_bundle(document, out)
     except (spec_io.SpecError, WorkspaceError) as exc:
         fail(str(exc))
-    spec_io.write_bundle(document, out)
     click.echo(f"{len(document['paths'])} paths, {len(document['webhooks'])} webhooks → {out}")
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
@@ -16,6 +18,7 @@ import yaml
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
+BUNDLE_MARK = "x-wechatpay-bundle"  # marks a bundle this tool wrote: it may replace it, and nothing else
 OPENAPI_VERSION = "3.1.0"
 _JSON_SCALARS = (str, int, float, bool, type(None))
 MAX_DEPTH = 64  # nesting of a spec's mappings and lists; the corpus's deepest is ~20
@@ -263,6 +266,7 @@ def bundle(specs: Iterable[SpecFile], title: str = "WeChat Pay API", version: st
         _merge(webhooks, spec.data.get("webhooks") or {})
     return {
         "openapi": OPENAPI_VERSION,
+        BUNDLE_MARK: True,
         "info": {"title": title, "version": version},
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
         "servers": [{"url": "https://api.mch.weixin.qq.com"}],
@@ -278,11 +282,30 @@ def _merge(into: dict[str, Any], items: Mapping[str, Any]) -> None:
 
 
 def write_bundle(document: Mapping[str, Any], out: Path) -> None:
+    """The bundle, written whole or not at all (a temporary file renamed); a file there that this tool did not
+    write (no bundle mark) is refused, never replaced."""
+    if out.is_symlink() or (out.exists() and not _is_bundle(out)):
+        raise SpecError(f"{out}: a file this tool did not write is there; not replaced")
     if out.suffix == ".json":
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     else:
         text = dump_yaml(dict(document))
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as sink:
+            sink.write(text)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 is for secrets; a bundle is for every tool to read
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _is_bundle(path: Path) -> bool:
+    """A bundle this tool wrote: its mark at the top level (a YAML line of its own, or a JSON key)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(rf"^{BUNDLE_MARK}: true$", text, re.MULTILINE) is not None or f'\n  "{BUNDLE_MARK}": true' in text

@@ -8,6 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -451,3 +452,14 @@ async def test_the_clients_own_base_url_wins_over_the_pages_host(c: Any, server:
     assert proxied._prepare(prefixed, None, None, None, None, None).url == "https://proxy.example/wx/hk/v3/global/settle/settlements"
     pages_own = rt.SyncClientBase(**settings)
     assert pages_own._prepare(prefixed, None, None, None, None, None).url == "https://api.mch.weixin.qq.com/hk/v3/global/settle/settlements"
+
+
+def test_an_encrypted_path_parameter_is_encrypted(server: FakeWeChatPay) -> None:
+    """Encryption follows the spec to the path too: the value travels encrypted, percent-encoded."""
+    client = rt.SyncClientBase(**server.client_settings())
+    op = rt.Operation("GET", "/v3/x/{id_no}", encrypted_fields=("path:id_no",))
+    prepared = client._prepare(op, {"id_no": "110101199003071234"}, None, None, None, None)
+    ciphertext = unquote(prepared.url.rpartition("/")[2])
+    assert "110101199003071234" not in prepared.url and len(ciphertext) > 300
+    serial = prepared.headers["Wechatpay-Serial"]
+    assert server.signers[serial].decrypt(ciphertext) == "110101199003071234"
