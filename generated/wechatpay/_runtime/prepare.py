@@ -114,26 +114,27 @@ def transform_fields(
     query: dict[str, Any],
     headers: dict[str, str],
     encrypt: Encrypt | None,
+    path: dict[str, Any] | None = None,
 ) -> Any:
-    """Encrypt the operation's sensitive fields, then encode its JSON-string fields (inner ones first)."""
+    """Encrypt the operation's sensitive fields, then encode its JSON-string fields (inner ones first); the query,
+    headers and path values in place."""
     body = copy.deepcopy(body)
+    parameters = {"query": query, "header": headers, "path": {} if path is None else path}
     if op.encrypted_fields:
         if encrypt is None:
             raise RequestValidationError("this operation has sensitive fields but no encryption key is available")
         for pointer in op.encrypted_fields:
-            _apply(pointer, body, query, headers, _encrypting(encrypt))
+            _apply(pointer, body, parameters, _encrypting(encrypt))
     for pointer in sorted(op.json_string_fields, key=lambda p: p.count("."), reverse=True):
-        _apply(pointer, body, query, headers, _dump_json_string)
+        _apply(pointer, body, parameters, _dump_json_string)
     return body
 
 
-def _apply(
-    pointer: str, body: Any, query: dict[str, Any], headers: dict[str, str], fn: Callable[[Any, str], Any]
-) -> None:
-    """`query:<name>` and `header:<name>` reach a parameter; any other pointer reaches into the body."""
+def _apply(pointer: str, body: Any, parameters: Mapping[str, dict[str, Any]], fn: Callable[[Any, str], Any]) -> None:
+    """`query:<name>`, `header:<name>` and `path:<name>` reach a parameter; any other pointer reaches into the body."""
     location, _, name = pointer.partition(":")
-    if name and location in ("query", "header"):
-        _transform(query if location == "query" else headers, [name], pointer, fn)
+    if name and location in parameters:
+        _transform(parameters[location], [name], pointer, fn)
     else:
         _transform(body, pointer.split("."), pointer, fn)
 
@@ -190,10 +191,11 @@ def prepare_v3(
 ) -> Prepared:
     query_values = {k: v for k, v in (query or {}).items() if v is not None}
     header_values = {k: str(v) for k, v in (headers or {}).items() if v is not None}
-    body = transform_fields(op, body, query_values, header_values, encrypt)
+    path_values = dict(path_params or {})
+    body = transform_fields(op, body, query_values, header_values, encrypt, path_values)
     prepared = Prepared(
         method=op.method.upper(),
-        url=(op.base_url or base_url).rstrip("/") + expand_path(op.path, path_params),
+        url=(op.base_url or base_url).rstrip("/") + expand_path(op.path, path_values),
         api="v3",
         query=[(k, _scalar(v)) for k, v in query_values.items()],
         headers=header_values,
