@@ -136,7 +136,7 @@ def test_request_samples_pass_the_check(
             either_or = {name for group in op.either_or for alternative in group for name in alternative}
             assert not [n for n in either_or if f" {n}: Field required" in refused[sample.file]], refused[sample.file]
     assert set(refused) == set(REFUSED), "\n".join(v for k, v in refused.items() if k not in REFUSED)
-    assert tally.outcomes["passes"] >= 0.85 * checked  # 176 of 201 (88%) on the 2026-08 snapshot's samples
+    assert tally.outcomes["passes"] >= 0.85 * checked  # 175 of 201 (87%) on the 2026-08 snapshot's samples
 
 
 @pytest.mark.parametrize(
