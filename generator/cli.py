@@ -120,8 +120,9 @@ def bundle(specs_dir: Path, out: Path) -> None:
     try:
         refuse_overlaps({"bundle": out}, {"specs": specs_dir})  # a bundle among the specs would be read as one
         document = spec_io.bundle(spec_io.read_specs(specs_dir))
-        spec_io.write_bundle(document, out)
-    except (spec_io.SpecError, WorkspaceError) as exc:
+        with lock(out.parent):  # as every command that writes: one writer at a time
+            spec_io.write_bundle(document, out)
+    except (spec_io.SpecError, WorkspaceError, LockedError) as exc:
         fail(str(exc))
     click.echo(f"{len(document['paths'])} paths, {len(document['webhooks'])} webhooks → {out}")
 

@@ -25,7 +25,7 @@ from generator.spec.hosts import base_url_problem
 from generator.spec.io import SpecFile
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
-REQUEST_OPTIONS = frozenset({"timeout", "extra_headers"})
+REQUEST_OPTIONS = frozenset({"timeout", "extra_headers", "validate_request"})  # RequestOptions keys
 # Attributes of pydantic's BaseModel (and of our base model) that a field must not shadow.
 MODEL_RESERVED = frozenset(
     {"copy", "dict", "json", "schema", "schema_json", "construct", "validate", "fields", "raw_response"}
