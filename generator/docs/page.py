@@ -95,7 +95,9 @@ class Page:
 
 def read_page(path: str, text: str) -> Page:
     """Tokenize and walk the page once, opening a section at each operation heading."""
-    lines = text.splitlines()
+    # The lines markdown-it sees: it breaks only at \n (after \r\n, \r), where str.splitlines also breaks at U+2028
+    # and other separators: a row hidden inside another line of the rendered page must stay hidden here too.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     reader = _Reader(path, lines)
     for token in _MD.parse(text):
         reader.feed(token)

@@ -97,3 +97,17 @@ def test_the_configuration_extends_the_hosts_through_the_pipeline(tmp_path: Path
     accepted = parse(Docs.read(docs), Cache(tmp_path / "cache"), hosts=hosts)
     assert [d.code for page in refused for d in page.diagnostics if d.level.value == "error"] == ["foreign-host"]
     assert "https://pay.example.hk/" in str(accepted[0].data)
+
+
+def test_a_row_hidden_after_a_line_separator_is_not_read(tmp_path: Path) -> None:
+    """U+2028 ends no line for markdown-it: a row behind it is part of the row before, on the rendered page and
+    in the spec alike (the parser once split there, and read a `base_uri` the page does not show)."""
+    hidden = PAGE.format(url="https://apihk.mch.weixin.qq.com/").replace(
+        "| query {data-required}", "| note | string | 说明\u2028| base_uri | string | `https://fraud.mch.weixin.qq.com/`\n| query {data-required}"
+    )
+    (tmp_path / "openapi/v3/x").mkdir(parents=True)
+    (tmp_path / "openapi/v3/x/y.md").write_text(hidden, encoding="utf-8")
+    result = parse_page(tmp_path, "openapi/v3/x/y.md")
+    assert result.spec is not None
+    urls = [op.get("x-wechatpay-base-url") for item in result.spec["paths"].values() for op in item.values()]
+    assert urls == ["https://apihk.mch.weixin.qq.com/"]
