@@ -16,52 +16,40 @@ if TYPE_CHECKING:
 
 
 def jsapi_params(key: RSAPrivateKey, appid: str, prepay_id: str, timestamp: int, nonce: str) -> dict[str, str]:
-    """`paySign` over `appId\\ntimeStamp\\nnonceStr\\npackage\\n`."""
-    package = f"prepay_id={prepay_id}"
-    message = f"{appid}\n{timestamp}\n{nonce}\n{package}\n".encode()
-    return {
-        "appId": appid,
-        "timeStamp": str(timestamp),
-        "nonceStr": nonce,
-        "package": package,
-        "signType": "RSA",
-        "paySign": rsa_sign(key, message),
-    }
+    """`paySign` over `appId\ntimeStamp\nnonceStr\npackage\n`."""
+    fields = _jsapi_fields(appid, prepay_id, timestamp, nonce)
+    message = "".join(f"{value}\n" for value in fields.values()).encode()
+    return {**fields, "signType": "RSA", "paySign": rsa_sign(key, message)}
 
 
 def app_params(key: RSAPrivateKey, appid: str, mchid: str, prepay_id: str, timestamp: int, nonce: str) -> dict[str, str]:
-    """`sign` over `appid\\ntimestamp\\nnoncestr\\nprepayid\\n`."""
+    """`sign` over `appid\ntimestamp\nnoncestr\nprepayid\n`."""
     message = f"{appid}\n{timestamp}\n{nonce}\n{prepay_id}\n".encode()
-    return {
-        "appid": appid,
-        "partnerid": mchid,
-        "prepayid": prepay_id,
-        "package": "Sign=WXPay",
-        "noncestr": nonce,
-        "timestamp": str(timestamp),
-        "sign": rsa_sign(key, message),
-    }
+    return {**_app_fields(appid, mchid, prepay_id, timestamp, nonce), "sign": rsa_sign(key, message)}
 
 
 def jsapi_params_v2(
     apiv2_key: Secret[str], appid: str, prepay_id: str, timestamp: int, nonce: str, sign_type: str
 ) -> dict[str, str]:
     """`paySign`: the APIv2 signature over the other five fields."""
-    params = {
-        "appId": appid,
-        "timeStamp": str(timestamp),
-        "nonceStr": nonce,
-        "package": f"prepay_id={prepay_id}",
-        "signType": sign_type,
-    }
-    return {**params, "paySign": v2.sign(params, apiv2_key, sign_type)}
+    fields = {**_jsapi_fields(appid, prepay_id, timestamp, nonce), "signType": sign_type}
+    return {**fields, "paySign": v2.sign(fields, apiv2_key, sign_type)}
 
 
 def app_params_v2(
     apiv2_key: Secret[str], appid: str, mchid: str, prepay_id: str, timestamp: int, nonce: str, sign_type: str
 ) -> dict[str, str]:
     """`sign`: the APIv2 signature over the other six fields."""
-    params = {
+    fields = _app_fields(appid, mchid, prepay_id, timestamp, nonce)
+    return {**fields, "sign": v2.sign(fields, apiv2_key, sign_type)}
+
+
+def _jsapi_fields(appid: str, prepay_id: str, timestamp: int, nonce: str) -> dict[str, str]:
+    return {"appId": appid, "timeStamp": str(timestamp), "nonceStr": nonce, "package": f"prepay_id={prepay_id}"}
+
+
+def _app_fields(appid: str, mchid: str, prepay_id: str, timestamp: int, nonce: str) -> dict[str, str]:
+    return {
         "appid": appid,
         "partnerid": mchid,
         "prepayid": prepay_id,
@@ -69,4 +57,3 @@ def app_params_v2(
         "noncestr": nonce,
         "timestamp": str(timestamp),
     }
-    return {**params, "sign": v2.sign(params, apiv2_key, sign_type)}
