@@ -7,7 +7,7 @@ import json
 import logging
 import re
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Annotated, Any, ClassVar, Generic, NamedTuple, TypeVar, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Json, PrivateAttr, ValidationError
@@ -373,6 +373,54 @@ def xml_shaped(model: type[Model], data: dict[str, Any]) -> dict[str, Any]:
     return shaped
 
 
+class Paging(NamedTuple):
+    """How a list operation pages: `position` (an offset, or a page number when `by_page`) moves by the page just
+    read, `size` is the page size argument, `items` the answer's list, `total` its count of every item."""
+
+    position: str
+    size: str
+    by_page: bool
+    items: str
+    total: str | None = None
+
+
+class _Pager:
+    """The state of one walk over a list: where the next page starts, and whether the last one ends it (empty,
+    short, the documented total reached, or the same page again: a service that ignores the offset never loops)."""
+
+    def __init__(self, paging: Paging, arguments: Mapping[str, object]) -> None:
+        self.paging = paging
+        self.arguments = dict(arguments)
+        self.position = int(cast(int, arguments.get(paging.position, 1 if paging.by_page else 0)))
+        self.read = 0
+        self.seen: set[bytes] = set()
+        self.done = False
+
+    def page_arguments(self) -> dict[str, object]:
+        return {**self.arguments, self.paging.position: self.position}
+
+    def items_of(self, page: Any) -> list[Any]:
+        """The page's items; after them, the pager knows whether another page follows (`done`)."""
+        items = list(getattr(page, self.paging.items, None) or [])
+        content = (
+            page.raw_response.content if page is not None and page.raw_response is not None else repr(items).encode()
+        )
+        repeated = content in self.seen
+        self.seen.add(content)
+        total = getattr(page, self.paging.total, None) if self.paging.total else None
+        size = self.arguments.get(self.paging.size)
+        self.read += len(items)
+        self.position += 1 if self.paging.by_page else len(items)
+        offset = self.read if self.paging.by_page else self.position
+        self.done = (
+            not items
+            or repeated
+            or (isinstance(total, int) and offset >= total)
+            or (isinstance(size, int) and len(items) < size)
+        )
+        return [] if repeated else items
+
+
 class Resource:
     """A node of the synchronous client tree: the client, and the path parameters bound on the way to it."""
 
@@ -386,6 +434,14 @@ class Resource:
         if endpoint.operation.redirect:
             return cast(T, client._redirect_url(endpoint.operation, **request))
         return endpoint.result(client._send(endpoint.operation, **request), client.strict_responses)
+
+    def _pages(self, endpoint: Endpoint[Any], arguments: Mapping[str, object], paging: Paging) -> Iterator[Any]:
+        """Every item of a list operation, page after page."""
+        pager = _Pager(paging, arguments)
+        while True:
+            yield from pager.items_of(self._call(endpoint, pager.page_arguments()))
+            if pager.done:
+                return
 
 
 class AsyncResource:
@@ -401,6 +457,17 @@ class AsyncResource:
         if endpoint.operation.redirect:
             return cast(T, client._redirect_url(endpoint.operation, **request))
         return endpoint.result(await client._send(endpoint.operation, **request), client.strict_responses)
+
+    async def _pages(
+        self, endpoint: Endpoint[Any], arguments: Mapping[str, object], paging: Paging
+    ) -> AsyncIterator[Any]:
+        """Every item of a list operation, page after page."""
+        pager = _Pager(paging, arguments)
+        while True:
+            for item in pager.items_of(await self._call(endpoint, pager.page_arguments())):
+                yield item
+            if pager.done:
+                return
 
 
 class Child:

@@ -39,6 +39,8 @@ SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "boo
 JSON_MEDIA = "application/json"
 MULTIPART_MEDIA = "multipart/form-data"
 FILE_INPUT = "FileInput"
+PAGE_NUMBERS = ("page_num", "page_no", "page_index")  # a list operation's page number, with `page_size`
+TOTALS = ("total_count", "total_num")  # a list answer's count of every item
 # Request fields the client holds (its settings `mchid`, `appid`, `notify_url`): filled in when a call leaves them out.
 CLIENT_HELD = {
     "mchid": "mchid",
@@ -103,6 +105,30 @@ class Operation:
     either_or: tuple[tuple[tuple[str, ...], ...], ...] = ()  # groups of alternative arguments; a call gives one
     defaults: tuple[tuple[str, object], ...] = ()  # required arguments the docs allow one value for: filled when left out
     client_held: tuple[tuple[str, str], ...] = ()  # argument -> the client setting that fills it when left out
+    paging: Paging | None = None  # a list operation: its auto-paging iterator
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How a list operation pages: the argument that moves (`offset`, or a page number), the page size argument,
+    the answer's field holding a page's items and their annotation, the answer's total count (if it has one)."""
+
+    position: str
+    size: str
+    by_page: bool
+    items: str
+    item: str
+    total: str | None
+
+    @property
+    def runtime(self) -> tuple[tuple[str, object], ...]:
+        """The keyword arguments of the runtime's `Paging`."""
+        facts = {"position": self.position, "size": self.size, "by_page": self.by_page, "items": self.items}
+        return tuple(facts.items()) + ((("total", self.total),) if self.total else ())
+
+    def method(self, http_method: str) -> str:
+        """`iter` for a GET list (`for item in client.v3....iter(...)`), `iter_post` for a POST one."""
+        return "iter" if http_method == "GET" else f"iter_{http_method.lower()}"
 
 
 @dataclass(frozen=True)
@@ -131,6 +157,11 @@ class SpecModule:
     classes: tuple[ClassDef, ...]
     resources: tuple[PathOps, ...]
     events: tuple[Event, ...]
+
+    @property
+    def paged(self) -> bool:
+        """A list operation is among the module's: it needs the iterators' imports."""
+        return any(op.paging for resource in self.resources for op in resource.operations)
 
 
 @dataclass(frozen=True)
@@ -336,6 +367,7 @@ class _SpecBuilder:
         arguments = self._arguments(f, stem)
         summary = _text(f.data, "summary") or f"{f.method.upper()} {f.key}"
         params_class = self._add(self.names.claim(f"{stem}Params"), "params", summary, arguments.fields)
+        returns = self._returns(f, stem)
         return Operation(
             name=f.method,
             http_method=f.method.upper(),
@@ -347,13 +379,32 @@ class _SpecBuilder:
             deprecated=bool(f.data.get("deprecated")),
             params_class=params_class,
             params=arguments.params,
-            returns=self._returns(f, stem),
+            returns=returns,
             runtime=arguments.runtime,
             endpoint=f"_{snake(stem).upper()}",
             either_or=arguments.either_or,
             defaults=arguments.defaults,
             client_held=arguments.client_held,
+            paging=self._paging(arguments.params, returns),
         )
+
+    def _paging(self, params: tuple[Param, ...], returns: str) -> Paging | None:
+        """A list operation: `offset`+`limit` or a page number + `page_size` among its arguments, and an answer with
+        one list of objects (its items), maybe beside a total count."""
+        names = {p.key: p.name for p in params if p.location in ("query", "body")}
+        if {"offset", "limit"} <= names.keys():
+            position, size, by_page = names["offset"], names["limit"], False
+        else:
+            number = next((k for k in PAGE_NUMBERS if k in names), None)
+            if number is None or "page_size" not in names:
+                return None
+            position, size, by_page = names[number], names["page_size"], True
+        model = next((c for c in self.classes if c.name == returns and c.kind == "model"), None)
+        lists = [f for f in model.fields if f.annotation.startswith("list[")] if model else []
+        if len(lists) != 1 or lists[0].annotation.count("list[") != 1:
+            return None
+        total = next((f.name for f in model.fields if f.key in TOTALS and f.annotation == "int"), None) if model else None
+        return Paging(position, size, by_page, lists[0].name, lists[0].annotation[len("list[") : -1], total)
 
     def _arguments(self, f: _Found, stem: str) -> _Arguments:
         """The keyword arguments (path, query, header, then body fields), the runtime's facts about them, the
@@ -718,6 +769,7 @@ def _tree(modules: Iterable[SpecModule]) -> Node:
         for resource in module.resources:
             mixins[resource.call_path].append((module.module, resource.class_name))
             methods[resource.call_path].update(op.name for op in resource.operations)
+            methods[resource.call_path].update(op.paging.method(op.http_method) for op in resource.operations if op.paging)
     paths = sorted({"/".join(p.split("/")[:i]) for p in mixins for i in range(1, p.count("/") + 2)})
     segments: dict[str, list[str]] = defaultdict(list)
     for path in paths:

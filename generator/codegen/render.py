@@ -138,6 +138,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         endpoint=_endpoint,
         signature=_signature,
         call_endpoint=_call,
+        iterator=_iterator,
         class_head=_class_head,
         nodes_table=_nodes_table,
         tree_imports=_tree_imports,
@@ -181,6 +182,23 @@ def _endpoint(op: Operation) -> str:
 def _signature(op: Operation, is_async: bool) -> str:
     call = Call(op.name, [Code("self"), Call("**kwargs: Unpack", [Code(op.params_class.name)], brackets="[]")])
     return source.function("async def " if is_async else "def ", call, op.returns, 1)
+
+
+def _iterator(op: Operation, is_async: bool) -> str:
+    """A list operation's auto-paging iterator: `for item in ….iter(...)` (`async for` on the async twin)."""
+    assert op.paging is not None
+    paging = op.paging
+    unpack = Call("**kwargs: Unpack", [Code(op.params_class.name)], brackets="[]")
+    returns = f"{'AsyncIterator' if is_async else 'Iterator'}[{paging.item}]"
+    head = source.function("def ", Call(paging.method(op.http_method), [Code("self"), unpack]), returns, 1)
+    moves = "page number" if paging.by_page else "offset"
+    total = f" (`{paging.total}`)" if paging.total else ""
+    doc = (
+        f"Every item of `{paging.items}`, page after page.\n\n`{paging.position}` is the {moves} (from the one given), "
+        f"`{paging.size}` the page size.\nStops at an empty or short page, the total{total}, or a page that repeats."
+    )
+    call = Call("self._pages", [Code(op.endpoint), Code("kwargs"), Call("Paging", kwargs=paging.runtime)])
+    return "\n".join([head, f"{source.INDENT * 2}{source.docstring(doc, 2)}", source.statement("return ", call, 2)])
 
 
 def _nodes_table(api: Api) -> dict[str, str]:

@@ -351,6 +351,30 @@ paths:
                     {type: integer, description: 单个代金券退款金额, x-wechatpay-indexed: coupon_refund_fee_$n_$m}
 """
 
+# A list operation: offset/limit in the query, the items in `data`, the total in `total_count`.
+STOCKS = """
+paths:
+  /v3/marketing/favor/stocks:
+    get:
+      summary: 条件查询批次列表
+      x-wechatpay-api: v3
+      parameters:
+        - {name: offset, in: query, required: true, schema: {type: integer}}
+        - {name: limit, in: query, required: true, schema: {type: integer}}
+        - {name: stock_creator_mchid, in: query, required: true, schema: {type: string}}
+      responses:
+        '200':
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  total_count: {type: integer}
+                  data:
+                    type: array
+                    items: {type: object, properties: {stock_id: {type: string}}}
+"""
+
 HOSTILE = '''
 paths:
   /v3/hostile/{id}:
@@ -372,6 +396,7 @@ FIXTURES = {
     "openapi/v3/global/product-coupons": GLOBAL,
     "openapi/v2/pay/unifiedorder": UNIFIEDORDER,
     "openapi/v2/pay/refundquery": REFUNDQUERY,
+    "openapi/v3/marketing/favor/stocks": STOCKS,
     "openapi/v3/merchant/media/upload": UPLOAD,
     "openapi/v3/billdownload/file": DOWNLOAD,
     "webhook/v3/TRANSACTION.SUCCESS": WEBHOOK,

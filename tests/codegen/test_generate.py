@@ -176,10 +176,10 @@ def test_options_from_pyproject_then_command_line(tmp_path: Path) -> None:
 
 def test_api_md_has_one_line_per_operation(fixture_files: dict[str, str]) -> None:
     lines = [line for line in fixture_files[f"{PACKAGE}/api.md"].splitlines() if line.startswith("- `client.")]
-    assert len(lines) == 10
+    assert len(lines) == 11
     assert (
         "- `client.v3.pay.transactions.id_.by_transaction_id(transaction_id).get(**TransactionsIdTransactionIdGetParams)"
-        " -> TransactionsIdTransactionIdGetResponse`" in lines[7]
+        " -> TransactionsIdTransactionIdGetResponse`" in lines[8]
     )
 
 

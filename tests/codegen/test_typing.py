@@ -46,6 +46,8 @@ def sync(client: Client) -> str:
     print(raw.status_code + 1, raw.headers.get("Request-ID"), parsed.doc_disagreements[0].field)
     closed = client.v3.pay.transactions.out_trade_no.by_out_trade_no("T").close.post(mchid="1", validate_request=False)
     print(closed.model_extra if closed is not None else None)
+    for stock in client.v3.marketing.favor.stocks.iter(offset=0, limit=10, stock_creator_mchid="1"):
+        print(stock.stock_id)
     v2 = client.webhooks.parse_v2("transaction-success", b"")
     print(a.raw_response, data, upload.media_id, total, v2.total_fee, d.amount)
     return b.prepay_id + (c.transaction_id or "")
@@ -55,7 +57,7 @@ async def asynchronous(client: AsyncClient) -> str:
     a = await client.v3.pay.transactions.jsapi.post(appid="wx", mchid="1", amount={{"total": 1}}, payer={{"openid": "o"}})
     b = await client.chain("v3/pay/transactions/id/{{transaction_id}}").get(transaction_id="1", mchid="1")
     event = await client.webhooks.parse({{}}, b"")
-    print(event)
+    print(event, [stock.stock_id async for stock in client.v3.marketing.favor.stocks.iter(offset=0, limit=10, stock_creator_mchid="1")])
     return a.prepay_id + (b.transaction_id or "")
 """
 
