@@ -33,8 +33,13 @@ from .workspace import (
 
 DEFAULT_DOCS = Path("examples/docs")
 DEFAULT_SPECS = Path("specs")
-DROPPED_EXIT = 3  # output written, but some input could not be read into it
+DROPPED_EXIT = 3  # with --strict: output written, but some input could not be read into it
 DEFAULT_CACHE = Path(".wechatpay-codegen-cache")
+strict_option = click.option(
+    "--strict", is_flag=True, help="Exit 3 when some input had to be left out (it is listed and counted either way)."
+)
+
+
 cache_option = click.option(
     "--cache", "cache_dir", type=click.Path(path_type=Path), default=DEFAULT_CACHE, show_default=True,
     help="Where parse and generate results are kept between runs.",
@@ -67,11 +72,12 @@ def fail(message: str) -> None:
 @cache_option
 @click.option("--config", type=click.Path(path_type=Path), default=Path("pyproject.toml"), show_default=True, help="A pyproject.toml with [tool.wechatpay-codegen] (its `hosts`).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
-def parse(docs_dir: Path, specs_dir: Path, jobs: int, cache_dir: Path, config: Path, quiet: bool) -> None:
+@strict_option
+def parse(docs_dir: Path, specs_dir: Path, jobs: int, cache_dir: Path, config: Path, quiet: bool, strict: bool) -> None:
     """Read the doc pages in DOCS_DIR into one spec file per page (default: examples/docs → specs/).
 
-    Exit status 1 when any page has an error (the specs folder is then left as it was); 3 when the specs
-    were written but some of the input had to be left out (each case is listed).
+    Exit status 1 when any page has an error (the specs folder is then left as it was). Input left out is
+    listed and counted; with --strict it also makes the exit status 3 (the specs written all the same).
     """
     try:
         docs = pipeline.Docs.read(docs_dir)
@@ -88,7 +94,7 @@ def parse(docs_dir: Path, specs_dir: Path, jobs: int, cache_dir: Path, config: P
         fail(str(exc))
     operations = sum(page.operations for page in pages)
     click.echo(f"{len(docs.pages)} pages, {operations} operations and notifications → {specs_dir} ({len(update.writes)} written, {len(update.deletes)} removed)")
-    exit_for_dropped(diagnostics)
+    exit_for_dropped(diagnostics, strict)
 
 
 def write_owned(
@@ -107,8 +113,9 @@ def write_owned(
     return update
 
 
-def exit_for_dropped(diagnostics: list[Diagnostic]) -> None:
-    if has_dropped(diagnostics):
+def exit_for_dropped(diagnostics: list[Diagnostic], strict: bool) -> None:
+    """Input left out is listed and counted either way; `--strict` also makes it the exit status (3)."""
+    if strict and has_dropped(diagnostics):
         sys.exit(DROPPED_EXIT)
 
 
@@ -210,14 +217,17 @@ def run_pipeline(stage: Callable[..., pipeline.Outcome], docs_dir: Path, specs_d
 
 @main.command()
 @tree_options
-def build(docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: Path, config: Path, quiet: bool) -> None:
+@strict_option
+def build(
+    docs_dir: Path, specs_dir: Path, out_dir: Path, jobs: int, cache_dir: Path, config: Path, quiet: bool, strict: bool
+) -> None:
     """Parse the docs into SPECS and generate the package into OUT, rewriting only files that change."""
     outcome = run_pipeline(pipeline.build, docs_dir, specs_dir, out_dir, jobs, cache_dir, config, quiet)
     if outcome.recovered:
         click.echo("finished an update an interrupted build had committed", err=True)
     counts = [f"{u.root}: {len(u.writes)} written, {len(u.deletes)} removed" for u in outcome.updates]
     click.echo(f"{'; '.join(counts) or 'up to date'} ({outcome.seconds:.1f}s)")
-    exit_for_dropped(outcome.diagnostics)
+    exit_for_dropped(outcome.diagnostics, strict)
 
 
 @main.command()
