@@ -139,13 +139,19 @@ def _is_control(name: str) -> bool:
     return name.startswith(CONTROL_PREFIX) or name == "__pycache__" or name.endswith(".pyc")
 
 
+def _is_packaging_artefact(name: str) -> bool:
+    """What `pip install ./generated` or `python -m build` leave at a distribution's top: not the tree's content."""
+    return name in ("build", "dist") or name.endswith(".egg-info")
+
+
 def list_tree(root: Path) -> list[str]:
     """Relative POSIX paths of a tree's content files, sorted."""
     if not root.is_dir():
         return []
     names: list[str] = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not _is_control(d)]
+        top = Path(folder) == root
+        dirs[:] = [d for d in dirs if not _is_control(d) and not (top and _is_packaging_artefact(d))]
         base = Path(folder).relative_to(root)
         names.extend((base / f).as_posix() for f in files if not _is_control(f))
     return sorted(names)
