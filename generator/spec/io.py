@@ -268,7 +268,6 @@ def bundle(specs: Iterable[SpecFile], title: str = "WeChat Pay API", version: st
         "openapi": OPENAPI_VERSION,
         BUNDLE_MARK: True,
         "info": {"title": title, "version": version},
-        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
         "servers": [{"url": "https://api.mch.weixin.qq.com"}],
         "paths": dict(sorted(paths.items())),
         "webhooks": dict(sorted(webhooks.items())),
