@@ -264,7 +264,7 @@ def bundle(specs: Iterable[SpecFile], title: str = "WeChat Pay API", version: st
     for spec in specs:
         _merge(paths, spec.data.get("paths") or {})
         _merge(webhooks, spec.data.get("webhooks") or {})
-    return {
+    document = {
         "openapi": OPENAPI_VERSION,
         BUNDLE_MARK: True,
         "info": {"title": title, "version": version},
@@ -272,12 +272,29 @@ def bundle(specs: Iterable[SpecFile], title: str = "WeChat Pay API", version: st
         "paths": dict(sorted(paths.items())),
         "webhooks": dict(sorted(webhooks.items())),
     }
+    _unique_operation_ids(document)
+    return document
 
 
 def _merge(into: dict[str, Any], items: Mapping[str, Any]) -> None:
-    """Add one page's path items (`collisions` has ruled out two pages documenting one method of a path)."""
+    """Add one page's path items (copies: the bundle may rename their operations, the specs stay as they are);
+    `collisions` has ruled out two pages documenting one method of a path."""
     for key, item in items.items():
-        into.setdefault(key, {}).update(item)
+        into.setdefault(key, {}).update({method: dict(operation) for method, operation in item.items()})
+
+
+def _unique_operation_ids(document: dict[str, Any]) -> None:
+    """Ids that two pages derive alike (`v2/TRANSACTION.SUCCESS`, `v2/transaction-success`) get `_2`, `_3`, … in
+    the document's order: OpenAPI wants each id once."""
+    seen: dict[str, int] = {}
+    for section in ("paths", "webhooks"):
+        for item in document[section].values():
+            for operation in item.values():
+                if isinstance(operation, dict) and isinstance(operation.get("operationId"), str):
+                    given = operation["operationId"]
+                    seen[given] = seen.get(given, 0) + 1
+                    if seen[given] > 1:
+                        operation["operationId"] = f"{given}_{seen[given]}"
 
 
 def write_bundle(document: Mapping[str, Any], out: Path) -> None:

@@ -23,3 +23,17 @@ def test_a_bundle_replaces_its_own_file_and_nothing_else(tmp_path: Path, name: s
         write_bundle(document, foreign)
     assert foreign.read_text(encoding="utf-8") == "keep: me\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, foreign.name])  # no temporary left
+
+
+def test_operation_ids_are_unique_in_a_bundle() -> None:
+    from generator.spec.io import SpecFile
+
+    def webhook(key: str) -> SpecFile:
+        operation = {"operationId": "webhookV2TransactionSuccess", "x-wechatpay-api": "v2", "responses": {}}
+        return SpecFile(f"webhook/{key}", {"webhooks": {key: {"post": operation}}})
+
+    specs = [webhook("v2/TRANSACTION.SUCCESS"), webhook("v2/transaction-success")]
+    document = bundle(specs)
+    ids = [op["operationId"] for item in document["webhooks"].values() for op in item.values()]
+    assert ids == ["webhookV2TransactionSuccess", "webhookV2TransactionSuccess_2"]
+    assert specs[1].data["webhooks"]["v2/transaction-success"]["post"]["operationId"] == "webhookV2TransactionSuccess"
