@@ -152,7 +152,7 @@ def _salvage(annotation: Any, value: Any, where: str, exc: ValidationError, foun
         return _lenient(nested, value, where, found)
     item = _model_type(_list_item(annotation))
     if item is not None and isinstance(value, list):
-        return [_lenient(item, v, f"{where}[]", found) if isinstance(v, dict) else v for v in value]
+        return _lenient_items(item, value, where, found)
     for error in exc.errors(include_input=False):
         found.append(Disagreement(_dotted((where, *error["loc"][1:])), f"{error['msg']}; kept as received"))
     return value
@@ -180,7 +180,12 @@ def _wrapped_items(annotation: Any, decoded: Any, where: str, found: list[Disagr
     if not isinstance(decoded[name], list):
         return None
     found.append(Disagreement(where, f"a list of the documented object under `{name}`; read as sent"))
-    return [_lenient(model, item, f"{where}[]", found) if isinstance(item, dict) else item for item in decoded[name]]
+    return _lenient_items(model, decoded[name], where, found)
+
+
+def _lenient_items(model: type[Model], values: list[Any], where: str, found: list[Disagreement]) -> list[Any]:
+    """A list of `model` objects, each read leniently; an item that is no object is kept as received."""
+    return [_lenient(model, v, f"{where}[]", found) if isinstance(v, dict) else v for v in values]
 
 
 def _json_content(annotation: Any) -> Any:
@@ -334,10 +339,10 @@ class Endpoint(Generic[T]):
         """Refuses what the docs say without doubt: a wrong type, a value outside an enum, a required field (or
         either-or group) missing, a misspelt argument. An argument the docs do not list is sent as given (the
         pages leave fields out: partner-mode ids, newer options), with a warning."""
-        from difflib import get_close_matches  # for unknown arguments only: not on every client's import path
-
         found = []
         for name in sorted(set(given) - set(self._fields)):
+            from difflib import get_close_matches  # for unknown arguments only: not on every client's import path
+
             close = get_close_matches(name, list(self._fields), n=1, cutoff=0.8)
             if close:
                 found.append(f"{name}: unknown argument; did you mean {close[0]}?")
