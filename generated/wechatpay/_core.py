@@ -341,11 +341,9 @@ class Endpoint(Generic[T]):
         pages leave fields out: partner-mode ids, newer options), with a warning."""
         found = []
         for name in sorted(set(given) - set(self._fields)):
-            from difflib import get_close_matches  # for unknown arguments only: not on every client's import path
-
-            close = get_close_matches(name, list(self._fields), n=1, cutoff=0.8)
-            if close:
-                found.append(f"{name}: unknown argument; did you mean {close[0]}?")
+            meant = next((known for known in self._fields if _is_slip(name, known)), None)
+            if meant:
+                found.append(f"{name}: unknown argument; did you mean {meant}?")
             else:
                 _log_once(self._title, [Disagreement(name, "not in the docs; sent as given")])
         found += problems({k: v for k, v in given.items() if k in self._fields}, self._params)
@@ -355,6 +353,22 @@ class Endpoint(Generic[T]):
         found += [_none_of(group) for group in self._either_or if not any(set(a) <= given.keys() for a in group)]
         if found:
             raise RequestValidationError(f"{self._title}: {'; '.join(found)}")
+
+
+def _is_slip(name: str, known: str) -> bool:
+    """A slip of the finger: the same but for case and underscores, or one letter wrong, missing, extra or swapped
+    with its neighbour. Nothing looser: `sp_mchid` beside `sub_mchid` is another (partner) field, and a name the
+    pages leave out is sent."""
+    if name.replace("_", "").lower() == known.replace("_", "").lower():
+        return True
+    longer, shorter = sorted((name, known), key=len, reverse=True)
+    if len(longer) - len(shorter) > 1 or len(shorter) < 4:  # `ip` beside `id` is no slip
+        return False
+    i = next((i for i, (a, b) in enumerate(zip(longer, shorter)) if a != b), len(shorter))
+    if len(longer) > len(shorter):
+        return longer[i + 1 :] == shorter[i:]
+    swapped = longer[i : i + 2] == shorter[i : i + 2][::-1] and longer[i + 2 :] == shorter[i + 2 :]
+    return swapped or longer[i + 1 :] == shorter[i + 1 :]
 
 
 def _none_of(group: tuple[tuple[str, ...], ...]) -> str:

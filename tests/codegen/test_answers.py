@@ -290,3 +290,20 @@ def test_an_argument_the_docs_do_not_list_is_sent_unless_it_looks_misspelt(
     assert "sub_mchid: not in the docs; sent as given" in caplog.text
     with pytest.raises(package.RequestValidationError, match="mchd: unknown argument; did you mean mchid"):
         close(mchd="1")
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [("mchd", "mchid"), ("mcihd", "mchid"), ("mchidd", "mchid"), ("Mch_Id", "mchid"), ("mchix", "mchid")],
+)
+def test_a_slip_of_the_finger_is_refused(client: Any, given: str, meant: str) -> None:
+    close = client.v3.pay.transactions.out_trade_no.by_out_trade_no("T1").close.post
+    with pytest.raises(Exception, match=f"{given}: unknown argument; did you mean {meant}"):
+        close(**{given: "1"})
+
+
+@pytest.mark.parametrize("given", ["sp_mchid", "mch", "member_mchid"])
+def test_a_name_merely_like_a_documented_one_is_sent(client: Any, service: Service, given: str) -> None:
+    service.answers["/v3/pay/transactions/out-trade-no/T1/close"] = b""
+    client.v3.pay.transactions.out_trade_no.by_out_trade_no("T1").close.post(mchid="1", **{given: "2"})
+    assert json.loads(service.requests[-1].content) == {"mchid": "1", given: "2"}

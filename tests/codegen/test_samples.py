@@ -116,7 +116,6 @@ REFUSED: dict[str, str] = {
     "requests/v3/CreateTaxiInvoiceCardRequest.json": f"driver_license, plate_number, trade_number: {REQUIRED}",
     "requests/v3/ReverseNewTaxControlFapiaoApplicationRequest.json": f"reverse_reason: {ENUM}",
     "requests/v3/SyncCateringOrderStatusRequest.json": f"channel_id: {REQUIRED}",
-    "requests/v3/UpdateBrandPartnerCardMemberCardRequest.json": "member_information: a misspelling of user_information?",
     "requests/v3/UploadMerchantManageSubmissionFileRequest.json": f"meta.item_id: {REQUIRED}",
 }
 
@@ -136,7 +135,7 @@ def test_request_samples_pass_the_check(
             either_or = {name for group in op.either_or for alternative in group for name in alternative}
             assert not [n for n in either_or if f" {n}: Field required" in refused[sample.file]], refused[sample.file]
     assert set(refused) == set(REFUSED), "\n".join(v for k, v in refused.items() if k not in REFUSED)
-    assert tally.outcomes["passes"] >= 0.85 * checked  # 175 of 201 (87%) on the 2026-08 snapshot's samples
+    assert tally.outcomes["passes"] >= 0.85 * checked  # 176 of 201 (87.6%) on the 2026-08 snapshot's samples
 
 
 @pytest.mark.parametrize(
