@@ -16,7 +16,6 @@ from .page import Example
 # Which call form to read: the synchronous declarative one names the path exactly as the docs do.
 PREFERRED_LABELS = ("同步声明式", "同步属性式", "同步纯链式", "异步声明式")
 _CALL = re.compile(r"->(get|post|put|patch|delete)(?:Async)?\(\s*\[", re.I)
-_CHAIN = re.compile(r"chain\('([^']+)'\)")
 _TOKEN = re.compile(
     r"""\s*(?:
       (?P<comment>//[^\n]*|\#[^\n]*|/\*.*?\*/)
@@ -34,15 +33,6 @@ _TOKEN = re.compile(
 
 class NotLiteral(Exception):
     """The value at this point is computed (a variable, a call): it has no literal to carry."""
-
-
-def chain_path(examples: list[Example]) -> str | None:
-    """The path as written in `$instance->chain('v3/…/{placeholder}')`."""
-    for example in examples:
-        match = _CHAIN.search(example.code)
-        if match:
-            return match.group(1)
-    return None
 
 
 def request_literal(examples: list[Example]) -> dict[str, Any] | None:
