@@ -9,13 +9,14 @@ from hypothesis import strategies as st
 
 from generator.codegen.names import (
     ClassNames,
-    candidates,
     argument,
     attribute,
     escape,
     is_identifier,
+    part,
     pascal,
     snake,
+    stem,
     stems,
     unique,
 )
@@ -53,10 +54,21 @@ def test_collisions_get_a_rank_never_dropped() -> None:
 
 
 def test_class_names_are_unique_and_overridable() -> None:
-    names = ClassNames({"JsapiPostResponse": "PrepayResponse"})
-    assert names.claim("JsapiPostResponse") == "PrepayResponse"
+    names = ClassNames({"PayTransactionsJsapiPostResponse": "PrepayResponse"})
+    assert names.claim("PayTransactionsJsapiPostResponse") == "PrepayResponse"
     assert names.claim("PrepayResponse") == "PrepayResponse2"
     assert names.claim("Other") == "Other"
+
+
+def test_a_schema_part_is_named_after_its_field_and_takes_more_fields_only_when_taken() -> None:
+    names = ClassNames()
+    response = "PayTransactionsByTransactionIdGetResponse"
+    detail = part(response, "promotion_detail")
+    assert names.claim(detail) == "PayTransactionsByTransactionIdGetResponsePromotionDetail"
+    assert names.claim(part(detail, "goods_detail")) == "PayTransactionsByTransactionIdGetResponseGoodsDetail"
+    again = part(part(response, "refund_detail"), "goods_detail")
+    assert names.claim(again) == "PayTransactionsByTransactionIdGetResponseRefundDetailGoodsDetail"
+    assert names.claim(part(response, "goods_detail")) == "PayTransactionsByTransactionIdGetResponseGoodsDetail2"
 
 
 @given(st.text(max_size=30))
@@ -66,34 +78,37 @@ def test_any_text_gives_a_valid_identifier(text: str) -> None:
     assert pascal(text).isidentifier()
 
 
-def test_a_stem_is_the_shortest_candidate_no_other_path_has() -> None:
-    assert stems(["v3/pay/transactions/jsapi", "v3/combine/transactions/jsapi", "v3/pay/refunds"]) == {
-        "v3/pay/transactions/jsapi": "PayTransactionsJsapi",
-        "v3/combine/transactions/jsapi": "CombineTransactionsJsapi",
-        "v3/pay/refunds": "Refunds",
-    }
+def test_a_stem_is_the_call_path_without_v3_and_with_path_parameters_read_by() -> None:
+    assert stem("v3/pay/transactions/jsapi") == "PayTransactionsJsapi"
+    assert stem("v3/pay/transactions/out-trade-no/{out_trade_no}/close") == "PayTransactionsByOutTradeNoClose"
+    assert stem("v3/pay/transactions/id/{transaction_id}") == "PayTransactionsByTransactionId"
+    assert stem("v3/marketing/favor/stocks/{stock_id}/pause") == "MarketingFavorStocksByIdPause"
+    assert stem("v3/transfer/batches/{batch_id}") == "TransferBatchesById"
+    assert stem("v3/marketing/favor/users/{openid}/coupons") == "MarketingFavorUsersByOpenidCoupons"
+    assert stem("v3/ecommerce/applyments/") == "EcommerceApplyments"  # a trailing slash adds nothing
 
 
-def test_a_collision_across_levels_qualifies_both_sides() -> None:
-    # `v2/transactions` can only be `Transactions` (no short stem); `v3/pay/transactions` would be too
-    assert stems(["v2/transactions", "v3/pay/transactions"]) == {
-        "v2/transactions": "V2Transactions",
-        "v3/pay/transactions": "PayTransactions",
-    }
+def test_other_versions_keep_their_word_and_events_are_named_by_event_type() -> None:
+    assert stem("v2/pay/orderquery") == "V2PayOrderquery"
+    assert stem("webhooks/v3/TRANSACTION.SUCCESS") == "TransactionSuccess"
+    assert stem("webhooks/v2/refund-processed") == "V2RefundProcessed"
+    assert stem("webhooks/v2/TRANSACTION.SUCCESS") == "V2TransactionSuccess"
 
 
 def test_paths_spelling_the_same_stem_are_ranked_among_themselves() -> None:
-    assert stems(["v3/a-b", "v3/a_b", "v3/c"]) == {"v3/a-b": "V3AB", "v3/a_b": "V3AB2", "v3/c": "C"}
+    assert stems(["v3/a-b", "v3/a_b", "v3/c"]) == {"v3/a-b": "AB", "v3/a_b": "AB2", "v3/c": "C"}
 
 
-@given(st.lists(st.sampled_from(["v3", "v2", "pay", "orders", "out-trade-no", "{id}", "a-b", "a_b"]), min_size=1, max_size=4))
-def test_a_stem_depends_only_on_the_paths_it_collides_with(extra: list[str]) -> None:
-    """Adding a page changes a path's stem only when the page shares one of that path's candidates."""
-    before = ["v3/pay/transactions/jsapi", "v3/discount-card/orders/out-trade-no/{id}", "v2/pay/orders"]
-    added = "/".join(extra)
-    after = stems([*before, added])
-    for path, stem in stems(before).items():
-        if path != added and not set(candidates(path)) & set(candidates(added)):
-            assert after[path] == stem, (path, added)
-    assert len(set(after.values())) == len(after)
-    assert stems(reversed([*before, added])) == after
+PATH_SEGMENTS = ["v3", "v2", "pay", "orders", "out-trade-no", "{out_trade_no}", "{id}", "a-b", "a_b", ""]
+
+
+@given(st.lists(st.lists(st.sampled_from(PATH_SEGMENTS), min_size=1, max_size=4).map("/".join), max_size=6))
+def test_a_stem_depends_on_no_other_path_but_those_spelling_it_too(others: list[str]) -> None:
+    """Whatever pages come, a path keeps its own stem unless another path spells the very same one."""
+    paths = ["v3/pay/transactions/jsapi", "v3/discount-card/orders/out-trade-no/{out_trade_no}", "v2/pay/orders"]
+    chosen = stems([*paths, *others])
+    for path in paths:
+        if not any(stem(other) == stem(path) for other in others if other != path):
+            assert chosen[path] == stem(path)
+    assert len(set(chosen.values())) == len(chosen)
+    assert stems(reversed([*paths, *others])) == chosen
