@@ -5,10 +5,10 @@ examples, an `--include` subset, the whole corpus). Each call path has a *stem*,
 
 - the segments in PascalCase, without the `v3` version (`v3/pay/transactions/jsapi` -> `PayTransactionsJsapi`);
   any other version keeps its word (`v2/pay/orderquery` -> `V2PayOrderquery`), so it cannot clash with v3;
-- a path parameter reads `By<Name>`: a segment before it that spells the name, or its end, is left out
-  (`out-trade-no/{out_trade_no}` -> `ByOutTradeNo`, `id/{transaction_id}` -> `ByTransactionId`), and so are the
-  name's first words when that segment says them (`stocks/{stock_id}` -> `StocksById`); a trailing slash adds
-  nothing;
+- a path parameter reads `By<Name>`: the segment before it says no word twice, so the words it shares with the
+  name's end are left out of it (`out-trade-no/{out_trade_no}` -> `ByOutTradeNo`, `id/{transaction_id}` ->
+  `ByTransactionId`, `harmony-plan-id/{plan_id}` -> `HarmonyByPlanId`), and the name's first words when that
+  segment says them (`stocks/{stock_id}` -> `StocksById`); a trailing slash adds nothing;
 - a notification's stem is its event type (`TRANSACTION.SUCCESS` -> `TransactionSuccess`); APIv2 notifications,
   keyed by page name, keep `V2` (`V2RefundProcessed`).
 
@@ -130,7 +130,9 @@ def stem(call_path: str) -> str:
             said += name
             before = name
             continue
-        if before and name[-len(before) :] == before:  # `out-trade-no/{out_trade_no}`, `id/{transaction_id}`
+        if name and before[-len(name) :] == name:  # `out-trade-no/{out_trade_no}`, `harmony-plan-id/{plan_id}`
+            del said[-len(name) :]
+        elif before and name[-len(before) :] == before:  # `id/{transaction_id}`
             del said[-len(before) :]
         else:
             name = _unsaid(name, before)

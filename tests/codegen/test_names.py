@@ -1,18 +1,24 @@
-"""Identifiers and class names: snake/pascal case, escaping, collision resolution."""
+"""Identifiers and class names: snake/pascal case, escaping, collision resolution, and a page's names the same in
+every build."""
 
 from __future__ import annotations
 
 import keyword
+import statistics
+from collections.abc import Iterable
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from generator.codegen.model import Api, SpecModule, build_api
 from generator.codegen.names import (
     ClassNames,
     argument,
     attribute,
     escape,
     is_identifier,
+    is_placeholder,
     part,
     pascal,
     snake,
@@ -20,6 +26,9 @@ from generator.codegen.names import (
     stems,
     unique,
 )
+from generator.codegen.options import GenerateOptions
+from generator.spec.io import SpecFile, read_specs
+from tests.conftest import ROOT
 
 
 def test_segments_become_snake_case_attributes() -> None:
@@ -84,6 +93,7 @@ def test_a_stem_is_the_call_path_without_v3_and_with_path_parameters_read_by() -
     assert stem("v3/pay/transactions/id/{transaction_id}") == "PayTransactionsByTransactionId"
     assert stem("v3/marketing/favor/stocks/{stock_id}/pause") == "MarketingFavorStocksByIdPause"
     assert stem("v3/transfer/batches/{batch_id}") == "TransferBatchesById"
+    assert stem("v3/papay/contracts/harmony-plan-id/{plan_id}") == "PapayContractsHarmonyByPlanId"
     assert stem("v3/marketing/favor/users/{openid}/coupons") == "MarketingFavorUsersByOpenidCoupons"
     assert stem("v3/ecommerce/applyments/") == "EcommerceApplyments"  # a trailing slash adds nothing
 
@@ -112,3 +122,95 @@ def test_a_stem_depends_on_no_other_path_but_those_spelling_it_too(others: list[
             assert chosen[path] == stem(path)
     assert len(set(chosen.values())) == len(chosen)
     assert stems(reversed([*paths, *others])) == chosen
+
+
+# The pages a merchant starts with: an order, its query, a refund, the payment notification (all in the corpus).
+MERCHANT_PAGES = (
+    "v3/pay/transactions/jsapi",
+    "v3/pay/transactions/out-trade-no/{out_trade_no}",
+    "v3/refund/domestic/refunds",
+    "webhooks/v3/TRANSACTION.SUCCESS",
+)
+# Their counterparts among the example pages (`examples/docs`), which the corpus has too.
+EXAMPLE_PAGES = (
+    "v3/pay/transactions/jsapi",
+    "v3/pay/transactions/id/{transaction_id}",
+    "v2/secapi/pay/refundv2",
+    "webhooks/v3/TRANSACTION.SUCCESS",
+    "webhooks/v2/refund-processed",
+)
+
+
+def _call_paths(module: SpecModule) -> set[str]:
+    return {r.call_path for r in module.resources} | {f"webhooks/{e.api}/{e.event_type}" for e in module.events}
+
+
+def class_names(api: Api, call_paths: Iterable[str]) -> dict[str, list[str]]:
+    """Every class name of the modules documenting `call_paths`, by spec."""
+    wanted = set(call_paths)
+    return {
+        m.source: [c.name for c in m.classes] + [r.class_name for r in m.resources]
+        for m in api.modules
+        if _call_paths(m) & wanted
+    }
+
+
+def operation_names(api: Api) -> dict[str, set[str]]:
+    """Call path -> the names of its resource, its operations' arguments and answers, its notification."""
+    named: dict[str, set[str]] = {}
+    for m in api.modules:
+        defined = {c.name for c in m.classes}
+        for r in m.resources:
+            answers = {op.returns for op in r.operations} & defined
+            named.setdefault(r.call_path, set()).update(
+                {r.class_name, *(op.params_class.name for op in r.operations), *answers}
+            )
+        for e in m.events:
+            named.setdefault(f"webhooks/{e.api}/{e.event_type}", set()).add(e.class_name)
+    return named
+
+
+def test_a_page_has_the_same_names_in_the_examples_build_and_in_any_subset() -> None:
+    specs = read_specs(ROOT / "specs")
+    full = class_names(build_api(specs, GenerateOptions()), EXAMPLE_PAGES)
+    assert len(full) == len(EXAMPLE_PAGES)
+    assert class_names(build_api(specs, GenerateOptions(include=EXAMPLE_PAGES)), EXAMPLE_PAGES) == full
+    for page in EXAMPLE_PAGES:
+        alone = class_names(build_api(specs, GenerateOptions(include=(page,))), [page])
+        assert alone.items() <= full.items()
+    names = {name for spec_names in full.values() for name in spec_names}
+    assert {"PayTransactionsJsapiPostResponse", "PayTransactionsByTransactionIdGetResponse"} <= names
+    assert {"V2SecapiPayRefundv2PostParams", "TransactionSuccessEvent", "V2RefundProcessedEvent"} <= names
+
+
+@pytest.mark.corpus
+def test_a_page_has_the_same_names_in_the_corpus_a_subset_and_the_examples(
+    corpus_specs: list[SpecFile], corpus_api: Api
+) -> None:
+    pages = MERCHANT_PAGES + EXAMPLE_PAGES
+    full = class_names(corpus_api, pages)
+    assert class_names(build_api(corpus_specs, GenerateOptions(include=pages)), pages) == full
+    for page in MERCHANT_PAGES:
+        alone = class_names(build_api(corpus_specs, GenerateOptions(include=(page,))), [page])
+        assert alone.items() <= full.items()
+    names = {name for spec_names in full.values() for name in spec_names}
+    assert {"PayTransactionsJsapiPostResponse", "PayTransactionsByOutTradeNoGetResponse"} <= names
+    assert {"RefundDomesticRefundsPostResponse", "TransactionSuccessEvent"} <= names
+    examples = operation_names(build_api(read_specs(ROOT / "specs"), GenerateOptions()))
+    corpus = operation_names(corpus_api)
+    assert examples == {path: corpus[path] for path in examples}
+
+
+@pytest.mark.corpus
+def test_names_stay_short_and_readable_on_the_corpus(corpus_api: Api) -> None:
+    names = sorted({c.name for m in corpus_api.modules for c in m.classes}, key=len, reverse=True)
+    print("\nthe longest of the corpus's", len(names), "class names:", *names[:10], sep="\n  ")
+    assert len(names[0]) <= 140 and statistics.median(map(len, names)) <= 60
+    assert not [name for name in names if "Unnamed" in name]
+    spelled_twice = [
+        op.call_path
+        for op in corpus_api.operations
+        for segment in op.call_path.split("/")
+        if is_placeholder(segment) and f"{pascal(segment)}By{pascal(segment)}" in op.params_class.name
+    ]
+    assert not spelled_twice
