@@ -163,7 +163,8 @@ def part(owner: str, key: str) -> str:
 
 
 class ClassNames:
-    """Hands out class names unique among those it handed out and `taken`; `overrides` renames by default name."""
+    """Hands out class names unique among those it handed out and `taken`; `overrides` renames by default name (the
+    name the class would have without it)."""
 
     def __init__(self, overrides: Mapping[str, str] | None = None, taken: Iterable[str] = ()) -> None:
         self._overrides = dict(overrides or {})
@@ -174,6 +175,8 @@ class ClassNames:
         `part` writes them): the class name and the last field; when that is taken, more of the fields."""
         top, *fields = draft.split(_PART)
         names = [top + "".join(fields[-depth:]) for depth in range(1, len(fields) + 1)] or [top]
-        if names[0] in self._overrides:
-            return _claim(self._overrides[names[0]], self._taken)
-        return _claim(next((name for name in names if name not in self._taken), names[0]), self._taken)
+        default = next((name for name in names if name not in self._taken), names[0])
+        if default not in self._overrides:
+            return _claim(default, self._taken)
+        self._taken.add(default)  # left unused: no other class moves into the name of one renamed
+        return _claim(self._overrides[default], self._taken)

@@ -63,10 +63,18 @@ def test_collisions_get_a_rank_never_dropped() -> None:
 
 
 def test_class_names_are_unique_and_overridable() -> None:
-    names = ClassNames({"PayTransactionsJsapiPostResponse": "PrepayResponse"})
+    names = ClassNames({"PayTransactionsJsapiPostResponse": "PrepayResponse", "EventSubOrdersAmount": "SubAmount"})
     assert names.claim("PayTransactionsJsapiPostResponse") == "PrepayResponse"
     assert names.claim("PrepayResponse") == "PrepayResponse2"
     assert names.claim("Other") == "Other"
+    assert names.claim(part("Event", "amount")) == "EventAmount"
+    assert names.claim(part(part("Event", "sub_orders"), "amount")) == "SubAmount"  # by the name it would have
+
+
+def test_no_class_moves_into_the_name_of_one_renamed() -> None:
+    names = ClassNames({"EventAmount": "Total"})
+    assert names.claim(part("Event", "amount")) == "Total"
+    assert names.claim(part(part("Event", "sub_orders"), "amount")) == "EventSubOrdersAmount"
 
 
 def test_a_schema_part_is_named_after_its_field_and_takes_more_fields_only_when_taken() -> None:
