@@ -178,15 +178,21 @@ def operation_names(api: Api) -> dict[str, set[str]]:
     return named
 
 
+def names_alike_in_subsets(specs: list[SpecFile], built: Api, pages: tuple[str, ...]) -> set[str]:
+    """The class names of `pages` in `built` (made from `specs`), once a build of those pages alone, and of each
+    page alone, is seen to give them the same names."""
+    named = class_names(built, pages)
+    assert len(named) == len(set(pages))
+    assert class_names(build_api(specs, GenerateOptions(include=pages)), pages) == named
+    for page in pages:
+        alone = class_names(build_api(specs, GenerateOptions(include=(page,))), [page])
+        assert alone.items() <= named.items()
+    return {name for names in named.values() for name in names}
+
+
 def test_a_page_has_the_same_names_in_the_examples_build_and_in_any_subset() -> None:
     specs = read_specs(ROOT / "specs")
-    full = class_names(build_api(specs, GenerateOptions()), EXAMPLE_PAGES)
-    assert len(full) == len(EXAMPLE_PAGES)
-    assert class_names(build_api(specs, GenerateOptions(include=EXAMPLE_PAGES)), EXAMPLE_PAGES) == full
-    for page in EXAMPLE_PAGES:
-        alone = class_names(build_api(specs, GenerateOptions(include=(page,))), [page])
-        assert alone.items() <= full.items()
-    names = {name for spec_names in full.values() for name in spec_names}
+    names = names_alike_in_subsets(specs, build_api(specs, GenerateOptions()), EXAMPLE_PAGES)
     assert {"PayTransactionsJsapiPostResponse", "PayTransactionsByTransactionIdGetResponse"} <= names
     assert {"V2SecapiPayRefundv2PostParams", "TransactionSuccessEvent", "V2RefundProcessedEvent"} <= names
 
@@ -195,13 +201,7 @@ def test_a_page_has_the_same_names_in_the_examples_build_and_in_any_subset() -> 
 def test_a_page_has_the_same_names_in_the_corpus_a_subset_and_the_examples(
     corpus_specs: list[SpecFile], corpus_api: Api
 ) -> None:
-    pages = MERCHANT_PAGES + EXAMPLE_PAGES
-    full = class_names(corpus_api, pages)
-    assert class_names(build_api(corpus_specs, GenerateOptions(include=pages)), pages) == full
-    for page in MERCHANT_PAGES:
-        alone = class_names(build_api(corpus_specs, GenerateOptions(include=(page,))), [page])
-        assert alone.items() <= full.items()
-    names = {name for spec_names in full.values() for name in spec_names}
+    names = names_alike_in_subsets(corpus_specs, corpus_api, MERCHANT_PAGES + EXAMPLE_PAGES)
     assert {"PayTransactionsJsapiPostResponse", "PayTransactionsByOutTradeNoGetResponse"} <= names
     assert {"RefundDomesticRefundsPostResponse", "TransactionSuccessEvent"} <= names
     examples = operation_names(build_api(read_specs(ROOT / "specs"), GenerateOptions()))
