@@ -14,6 +14,7 @@ from generator.codegen.names import (
     attribute,
     escape,
     is_identifier,
+    is_placeholder,
     part,
     pascal,
     snake,
@@ -785,14 +786,10 @@ def _tree(modules: Iterable[SpecModule]) -> Node:
         attributes = unique(_child_attribute(s, methods[path]) for s in segments[path])
         children = tuple(node(prefix + s, a) for s, a in zip(segments[path], attributes))
         segment = path.rpartition("/")[2]
-        placeholder = segment[1:-1] if _is_placeholder(segment) else None
+        placeholder = segment[1:-1] if is_placeholder(segment) else None
         return Node(segment, path, node_class.get(path, ""), attribute_name, placeholder, tuple(mixins[path]), children)
 
     return node("", "")
-
-
-def _is_placeholder(segment: str) -> bool:
-    return segment.startswith("{") and segment.endswith("}")
 
 
 def _child_attribute(segment: str, parent_methods: set[str]) -> str:
@@ -805,6 +802,6 @@ def _node_name(path: str) -> str:
 
 
 def _segment_name(segment: str) -> str:
-    if _is_placeholder(segment):
+    if is_placeholder(segment):
         return f"by_{snake(segment)}"
     return attribute(segment) if segment else "trailing_slash"  # `/v3/applyment4sub/applyment/`
