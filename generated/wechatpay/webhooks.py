@@ -11,7 +11,7 @@ from ._core import Model, read_model, xml_shaped
 from ._runtime import AsyncClientBase, ResponseValidationError, SyncClientBase
 
 if TYPE_CHECKING:
-    from ._specs.webhook_v2_refund_processed import RefundProcessedEvent
+    from ._specs.webhook_v2_refund_processed import V2RefundProcessedEvent
     from ._specs.webhook_v3_transaction_success import TransactionSuccessEvent
 
     WebhookEvent = Union[TransactionSuccessEvent, "Notification"]
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 _EVENTS: dict[str, tuple[str, str]] = {
     "TRANSACTION.SUCCESS": ("webhook_v3_transaction_success", "TransactionSuccessEvent"),
 }
-_V2_EVENTS: dict[str, tuple[str, str]] = {"refund-processed": ("webhook_v2_refund_processed", "RefundProcessedEvent")}
+_V2_EVENTS: dict[str, tuple[str, str]] = {"refund-processed": ("webhook_v2_refund_processed", "V2RefundProcessedEvent")}
 
 
 class Notification(Model):

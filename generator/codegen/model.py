@@ -14,6 +14,8 @@ from generator.codegen.names import (
     attribute,
     escape,
     is_identifier,
+    is_placeholder,
+    part,
     pascal,
     snake,
     stems,
@@ -437,7 +439,7 @@ class _SpecBuilder:
         fields, params, defaults, client_held = [], [], [], []
         for name, (location, key, schema, required, where) in zip(names, raw):
             required = required and location != "path" and key.lower() != "idempotency-key"
-            annotation = self.input(schema, f"{stem}Request{pascal(key)}" if key else f"{stem}Request", where)
+            annotation = self.input(schema, part(f"{stem}Request", key) if key else f"{stem}Request", where)
             if required and _only_value(schema) is not None:  # `version: 1.0 枚举值`: the SDK fills it
                 defaults.append((name, _only_value(schema)))
                 required = False
@@ -652,17 +654,17 @@ class _SpecBuilder:
     def model(self, schema: dict[str, Any], name: str, where: str, closed: Mapping[str, list[str]] | None = None) -> str:
         """A response model; `closed` fields are `Literal`s of exactly the values given (an event's `event_type`,
         so that comparing it narrows a union of events)."""
+        class_name = self.names.claim(name)  # before its fields': a class keeps the short name before its parts
         fields = self._fields(schema, name, where, output=True, closed=closed or {})
         indexed = self._indexed(schema, name, where, {f.name for f in fields})
         fields += [field for field, _ in indexed]
-        definition = self._add(
-            self.names.claim(name), "model", _text(schema, "description"), fields, tuple((f.name, row) for f, row in indexed)
-        )
-        return definition.name
+        indexed_rows = tuple((f.name, row) for f, row in indexed)
+        return self._add(class_name, "model", _text(schema, "description"), fields, indexed_rows).name
 
     def _typed_dict(self, schema: dict[str, Any], name: str, where: str) -> str:
+        class_name = self.names.claim(name)
         fields = self._fields(schema, name, where, output=False)
-        return self._add(self.names.claim(name), "typeddict", _text(schema, "description"), fields).name
+        return self._add(class_name, "typeddict", _text(schema, "description"), fields).name
 
     def _fields(
         self, schema: dict[str, Any], owner: str, where: str, output: bool, closed: Mapping[str, list[str]] | None = None
@@ -680,7 +682,7 @@ class _SpecBuilder:
             if closed and key in closed:
                 annotation = f"Literal[{', '.join(inline(v) for v in dict.fromkeys(closed[key]))}]"
             else:
-                annotation = self._annotation(prop, f"{owner}{pascal(key)}", prop_where, output)
+                annotation = self._annotation(prop, part(owner, key), prop_where, output)
             fields.append(Field(name, key, annotation, key in required, _text(prop, "description")))
         return fields
 
@@ -695,7 +697,7 @@ class _SpecBuilder:
                 continue
             name = escape(_model_field_name(row.replace("$", "")), MODEL_RESERVED | taken)
             taken.add(name)
-            annotation = self._annotation(prop, f"{owner}{pascal(name)}", f"{where}.patternProperties.{pattern}", True)
+            annotation = self._annotation(prop, part(owner, name), f"{where}.patternProperties.{pattern}", True)
             for _ in range(row.count("$")):
                 annotation = f"list[{annotation}]"
             doc = f"{_text(prop, 'description')} (`{row}` on the wire: `{row.replace('$n', '0').replace('$m', '0')}`, …)"
@@ -784,14 +786,10 @@ def _tree(modules: Iterable[SpecModule]) -> Node:
         attributes = unique(_child_attribute(s, methods[path]) for s in segments[path])
         children = tuple(node(prefix + s, a) for s, a in zip(segments[path], attributes))
         segment = path.rpartition("/")[2]
-        placeholder = segment[1:-1] if _is_placeholder(segment) else None
+        placeholder = segment[1:-1] if is_placeholder(segment) else None
         return Node(segment, path, node_class.get(path, ""), attribute_name, placeholder, tuple(mixins[path]), children)
 
     return node("", "")
-
-
-def _is_placeholder(segment: str) -> bool:
-    return segment.startswith("{") and segment.endswith("}")
 
 
 def _child_attribute(segment: str, parent_methods: set[str]) -> str:
@@ -804,6 +802,6 @@ def _node_name(path: str) -> str:
 
 
 def _segment_name(segment: str) -> str:
-    if _is_placeholder(segment):
+    if is_placeholder(segment):
         return f"by_{snake(segment)}"
     return attribute(segment) if segment else "trailing_slash"  # `/v3/applyment4sub/applyment/`

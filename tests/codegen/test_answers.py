@@ -166,7 +166,7 @@ async def test_raw_responses_async(package: ModuleType, fake: FakeWeChatPay, ser
 def test_a_notification_is_always_its_typed_event(package: ModuleType, client: Any, fake: FakeWeChatPay) -> None:
     headers, body = fake.notification({"out_trade_no": 7, "surprise": [1]})  # a typed field of another type
     event = client.webhooks.parse(headers, body)
-    assert type(event).__name__ == "V3TransactionSuccessEvent"
+    assert type(event).__name__ == "TransactionSuccessEvent"
     assert event.event_type == "TRANSACTION.SUCCESS" and event.resource.out_trade_no == 7
     assert event.resource.surprise == [1]
     assert [d.field for d in event.doc_disagreements] == ["resource.out_trade_no"]
@@ -176,7 +176,7 @@ def test_event_type_is_a_literal_that_narrows_the_union(package: ModuleType) -> 
     from importlib import import_module
 
     event = import_module(f"{package.__name__}.webhooks")
-    hints = typing.get_type_hints(getattr(import_module(f"{package.__name__}.models"), "V3TransactionSuccessEvent"))
+    hints = typing.get_type_hints(getattr(import_module(f"{package.__name__}.models"), "TransactionSuccessEvent"))
     assert hints["event_type"] == Literal["TRANSACTION.SUCCESS"]
     assert typing.get_type_hints(event.Notification)["event_type"] is str
 
@@ -230,7 +230,7 @@ def test_a_json_string_holding_a_list_of_the_documented_object_under_its_name_is
     content = {"coupon_detail": [{"coupon_id": "C1", "amount": 5}, {"coupon_id": "C2", "amount": "6"}]}
     service.answers[REFUNDQUERY] = {"return_code": "SUCCESS", "refund_count": "1", "coupon_detail": json.dumps(content)}
     result = client.v2.pay.refundquery.post(appid="wx1", out_refund_no="R0")
-    assert [type(c).__name__ for c in result.coupon_detail] == ["RefundqueryPostResponseCouponDetail"] * 2
+    assert [type(c).__name__ for c in result.coupon_detail] == ["V2PayRefundqueryPostResponseCouponDetail"] * 2
     assert [(c.coupon_id, c.amount) for c in result.coupon_detail] == [("C1", 5), ("C2", 6)]
     assert [str(d) for d in result.doc_disagreements] == [
         "coupon_detail: a list of the documented object under `coupon_detail`; read as sent"

@@ -98,7 +98,7 @@ def test_the_json_body_sent_is_the_spec_example(client: Any, recorder: Recorder,
     assert result.trade_state == "NEW_STATE"  # an enum value the docs do not list yet
     assert result.model_extra == {"extra": 1}
     assert result.raw_response.status_code == 200
-    assert type(result).__name__ == "TransactionsJsapiPostResponse"
+    assert type(result).__name__ == "PayTransactionsJsapiPostResponse"
 
 
 async def test_the_async_client_sends_the_same(aclient: Any, recorder: Recorder) -> None:
@@ -194,7 +194,7 @@ def test_strict_responses_make_an_answer_that_does_not_fit_a_typed_error_without
 async def test_webhooks_are_typed_by_event_type(client: Any, aclient: Any, fake: FakeWeChatPay) -> None:
     headers, body = fake.notification({"out_trade_no": "T1", "amount": {"total": 1}})
     event = client.webhooks.parse(headers, body)
-    assert type(event).__name__ == "V3TransactionSuccessEvent"
+    assert type(event).__name__ == "TransactionSuccessEvent"
     assert event.resource.out_trade_no == "T1" and event.resource.amount.total == 1
     assert (await aclient.webhooks.parse(headers, body)).resource.out_trade_no == "T1"
     headers, body = fake.notification({"x": 1}, event_type="SOMETHING.NEW")

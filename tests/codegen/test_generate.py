@@ -52,13 +52,13 @@ def test_two_runs_are_byte_identical() -> None:
 def test_models_are_named_from_path_and_fields() -> None:
     api = build_api([spec("openapi/v3/pay/transactions/jsapi", JSAPI)], GenerateOptions())
     names = [c.name for c in api.modules[0].classes]
-    assert "TransactionsJsapiPostRequestAmount" in names
-    assert "TransactionsJsapiPostRequestGoodsDetail" in names
-    assert "TransactionsJsapiPostParams" in names
-    assert "TransactionsJsapiPostResponse" in names
+    assert "PayTransactionsJsapiPostRequestAmount" in names
+    assert "PayTransactionsJsapiPostRequestGoodsDetail" in names
+    assert "PayTransactionsJsapiPostParams" in names
+    assert "PayTransactionsJsapiPostResponse" in names
 
 
-def test_colliding_stems_take_more_of_the_path_and_no_model_is_dropped() -> None:
+def test_paths_sharing_words_keep_their_own_names_and_every_model() -> None:
     other = JSAPI.replace("/v3/pay/transactions/jsapi", "/v3/combine/transactions/jsapi")
     api = build_api([spec("a", JSAPI), spec("b", other)], GenerateOptions())
     responses = sorted(c.name for m in api.modules for c in m.classes if c.name.endswith("PostResponse"))
@@ -78,12 +78,12 @@ def test_a_page_keeps_its_class_names_when_pages_it_does_not_collide_with_come()
 
 def test_name_overrides_rename_a_class_or_an_operation_stem(tmp_path: Path) -> None:
     names = tmp_path / "names.yaml"
-    names.write_text("TransactionsJsapiPostResponse: PrepayResult\nv3/pay/transactions/id/{transaction_id}: Query\n")
+    names.write_text("PayTransactionsJsapiPostResponse: PrepayResult\nv3/pay/transactions/id/{transaction_id}: Query\n")
     options = load_options(None, names_file=names)
     api = build_api([spec("a", JSAPI), spec("b", QUERY)], options)
     defined = {c.name for m in api.modules for c in m.classes}
     assert {"PrepayResult", "QueryGetResponse", "QueryGetParams"} <= defined
-    assert "TransactionsJsapiPostResponse" not in defined
+    assert "PayTransactionsJsapiPostResponse" not in defined
 
 
 def test_keyword_and_non_identifier_fields_become_valid_python_with_an_alias(fixture_files: dict[str, str]) -> None:
@@ -98,10 +98,10 @@ def test_keyword_and_non_identifier_fields_become_valid_python_with_an_alias(fix
 
 def test_hostile_descriptions_are_escaped(package: ModuleType) -> None:
     module = importlib.import_module(f"{PACKAGE}._specs.openapi_v3_hostile")
-    doc = module.IdResource.delete.__doc__
+    doc = module.HostileByIdResource.delete.__doc__
     assert 'triple """ quotes, a backslash \\ and \\n, jinja {{ x }} {% if %}, control \x00\x07\x1b\u2028 end\\' in doc
     assert doc.startswith('ends with a quote "')
-    assert module.IdDeleteParams.__doc__.startswith('ends with a quote "')
+    assert module.HostileByIdDeleteParams.__doc__.startswith('ends with a quote "')
 
 
 @pytest.mark.parametrize(
@@ -147,7 +147,7 @@ def test_include_and_exclude_select_operations_and_only_their_models() -> None:
     files = generate(fixture_specs(), GenerateOptions(include=("v3/pay/*",), exclude=("v3/pay/transactions/id/*",)))
     modules = sorted(p.rsplit("/", 1)[1] for p in files if "/_specs/openapi_" in p)
     assert modules == ["openapi_v3_pay_transactions_jsapi.py", "openapi_v3_pay_transactions_out_trade_no_out_trade_no_close.py"]
-    assert "TransactionsIdTransactionIdGetResponse" not in files["wechatpay/models.py"]
+    assert "PayTransactionsByTransactionIdGetResponse" not in files["wechatpay/models.py"]
     assert "_EVENTS: dict[str, tuple[str, str]] = {}" in files["wechatpay/webhooks.py"]
 
 
@@ -178,8 +178,8 @@ def test_api_md_has_one_line_per_operation(fixture_files: dict[str, str]) -> Non
     lines = [line for line in fixture_files[f"{PACKAGE}/api.md"].splitlines() if line.startswith("- `client.")]
     assert len(lines) == 11
     assert (
-        "- `client.v3.pay.transactions.id_.by_transaction_id(transaction_id).get(**TransactionsIdTransactionIdGetParams)"
-        " -> TransactionsIdTransactionIdGetResponse`" in lines[8]
+        "- `client.v3.pay.transactions.id_.by_transaction_id(transaction_id)"
+        ".get(**PayTransactionsByTransactionIdGetParams) -> PayTransactionsByTransactionIdGetResponse`" in lines[8]
     )
 
 

@@ -44,7 +44,7 @@ def test_every_item_page_after_page(package: ModuleType, fake: FakeWeChatPay) ->
     items = list(client.v3.marketing.favor.stocks.iter(offset=0, limit=3, stock_creator_mchid="1"))
     assert [i.stock_id for i in items] == STOCKS
     assert [r.url.params["offset"] for r in seen] == ["0", "3", "6"]  # the total ends it: no empty page asked for
-    assert type(items[0]).__name__ == "FavorStocksGetResponseData"
+    assert type(items[0]).__name__ == "MarketingFavorStocksGetResponseData"
 
 
 def test_a_page_that_repeats_ends_the_walk(package: ModuleType, fake: FakeWeChatPay) -> None:

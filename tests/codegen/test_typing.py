@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 GOOD = f"""
 from {PACKAGE} import AsyncClient, Client
-from {PACKAGE}.models import TransactionsIdTransactionIdGetResponse, TransactionsJsapiPostResponse, V3TransactionSuccessEvent
+from {PACKAGE}.models import PayTransactionsByTransactionIdGetResponse, PayTransactionsJsapiPostResponse, TransactionSuccessEvent
 from {PACKAGE}.webhooks import Notification
 
 
@@ -24,7 +24,7 @@ def sync(client: Client) -> str:
         appid="wx", mchid="1", amount={{"total": 1, "currency": "CNY"}}, payer={{"openid": "o"}},
         limit_pay=["no_balance"], timeout=2.0, extra_headers={{"X": "y"}},
     )
-    b: TransactionsJsapiPostResponse = client.chain("v3/pay/transactions/jsapi").post(
+    b: PayTransactionsJsapiPostResponse = client.chain("v3/pay/transactions/jsapi").post(
         appid="wx", mchid="1", amount={{"total": 1}}, payer={{"openid": "o"}}
     )
     c = client["v3/pay/transactions/id/{{transaction_id}}"].get(transaction_id="4", mchid="1")
@@ -34,15 +34,15 @@ def sync(client: Client) -> str:
     upload = client.v3.merchant.media.upload.post(file=("a.png", b""), meta={{"filename": "a", "sha256": "b"}})
     total: int = client.v2.pay.unifiedorder.post(appid="wx", total_fee=1, detail={{"cost_price": 1}}).total_fee or 0
     event = client.webhooks.parse({{}}, b"")
-    if isinstance(event, V3TransactionSuccessEvent):
+    if isinstance(event, TransactionSuccessEvent):
         print(event.resource.out_trade_no)
     elif isinstance(event, Notification):
         print(event.model_extra)
     if event.event_type == "TRANSACTION.SUCCESS":  # the Literal leaves its class and the generic Notification
-        narrowed: V3TransactionSuccessEvent | Notification = event
+        narrowed: TransactionSuccessEvent | Notification = event
         print(narrowed)
     raw = client.with_raw_response(client.v3.pay.transactions.id_.by_transaction_id("4").get, mchid="1")
-    parsed: TransactionsIdTransactionIdGetResponse = raw.parsed
+    parsed: PayTransactionsByTransactionIdGetResponse = raw.parsed
     print(raw.status_code + 1, raw.headers.get("Request-ID"), parsed.doc_disagreements[0].field)
     closed = client.v3.pay.transactions.out_trade_no.by_out_trade_no("T").close.post(mchid="1", validate_request=False)
     print(closed.model_extra if closed is not None else None)

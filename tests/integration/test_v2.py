@@ -62,7 +62,7 @@ async def test_xml_call_with_client_certificate(
     assert json.loads(wire.pop("detail")) == REFUND["detail"]
     assert wire == {k: str(v) for k, v in REFUND.items() if k != "detail"}
     assert seen[0].peer_certificate is not None and server.rejections == []
-    assert isinstance(result, models.PayRefundv2PostResponse)
+    assert isinstance(result, models.V2SecapiPayRefundv2PostResponse)
     assert (result.refund_fee, result.promotion_detail.refund_amount) == (640, 10)  # typed from XML strings
 
 
@@ -71,7 +71,7 @@ async def test_nonceless_xml_call(models: ModuleType, client: Any, server: FakeW
     result = await wait(client.v2.papay.querycontract.post(**QUERY_CONTRACT))
     assert "nonce_str" not in seen[0].xml and seen[0].xml["plan_id"] == "20481"
     assert server.rejections == []  # the fake service refuses a nonce_str on a nonceless route, and a wrong sign
-    assert isinstance(result, models.QuerycontractPostResponse) and result.contract_state == 1
+    assert isinstance(result, models.V2PapayQuerycontractPostResponse) and result.contract_state == 1
 
 
 def _signed_with(key: str, params: dict[str, str]) -> Reply:

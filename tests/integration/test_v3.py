@@ -72,7 +72,7 @@ async def test_json_post_with_nested_body_and_encrypted_fields(
     on_wire = seen[0].json()["payer"]["identity"]
     assert all(on_wire[name] != example["payer"]["identity"][name] for name in SENSITIVE)  # never in clear
     assert seen[0].headers["wechatpay-serial"] == server.signer.key_id
-    assert isinstance(result, models.TransactionsJsapiPostResponse)
+    assert isinstance(result, models.PayTransactionsJsapiPostResponse)
     assert result.prepay_id == "wx201410272009395522657a690389285100"
     assert result.model_extra == {"unlisted": 1}
     assert result.raw_response.status_code == 200
@@ -107,7 +107,7 @@ async def test_query_and_path_parameters(models: ModuleType, client: Any, server
         ("/v3/pay/transactions/id/4200002233?mchid=2", b""),
     ]
     for result in (by_attribute, by_item):
-        assert isinstance(result, models.TransactionsIdTransactionIdGetResponse)
+        assert isinstance(result, models.PayTransactionsByTransactionIdGetResponse)
         assert (result.trade_state, result.amount.total) == ("SUCCESS", 100)
     assert server.rejections == []  # the query string was signed as sent
 
@@ -119,7 +119,7 @@ async def test_multipart_upload_signs_the_meta(models: ModuleType, client: Any, 
         client.v3.merchant.media.upload.post(file=("a.png", image), meta={"filename": "a.png", "sha256": digest})
     )
     # The built-in route checks the sha256 and filename against the file part; the signature covers the meta JSON.
-    assert isinstance(result, models.MediaUploadPostResponse)
+    assert isinstance(result, models.MerchantMediaUploadPostResponse)
     assert result.media_id == "media-" + digest[:16]
     assert server.requests[0].parts["file"] == (image, "a.png")
     assert server.rejections == []

@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class EntrustwebGetParams(RequestOptions):
+class V2PapayEntrustwebGetParams(RequestOptions):
     """公众号页面签约代扣"""
 
     appid: NotRequired[str]
@@ -41,7 +41,7 @@ class EntrustwebGetParams(RequestOptions):
     """发起签约时的秒级时间戳"""
 
 
-_ENTRUSTWEB_GET = Endpoint(
+_V2_PAPAY_ENTRUSTWEB_GET = Endpoint(
     Operation(
         method="GET",
         path="/papay/entrustweb",
@@ -53,7 +53,7 @@ _ENTRUSTWEB_GET = Endpoint(
         redirect=True,
         fragment="#wechat_redirect",
     ),
-    EntrustwebGetParams,
+    V2PapayEntrustwebGetParams,
     {
         "appid": ("query", "appid"),
         "mch_id": ("query", "mch_id"),
@@ -71,33 +71,33 @@ _ENTRUSTWEB_GET = Endpoint(
 )
 
 
-class EntrustwebResource(Resource):
+class V2PapayEntrustwebResource(Resource):
     """`v2/papay/entrustweb`: GET"""
 
-    def get(self, **kwargs: Unpack[EntrustwebGetParams]) -> str:
+    def get(self, **kwargs: Unpack[V2PapayEntrustwebGetParams]) -> str:
         """公众号页面签约代扣
 
         商户把用户引导至微信的签约页面，用户确认后即与商户建立委托代扣协议；本接口不返回数据，而是由浏览器跳转完成签约。
 
         Docs: https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_1.shtml
 
-        Arguments: `EntrustwebGetParams`.
+        Arguments: `V2PapayEntrustwebGetParams`.
 
         Returns the URL to send the user's browser to (built and signed here; nothing is sent)."""
-        return self._call(_ENTRUSTWEB_GET, kwargs)
+        return self._call(_V2_PAPAY_ENTRUSTWEB_GET, kwargs)
 
 
-class AsyncEntrustwebResource(AsyncResource):
+class AsyncV2PapayEntrustwebResource(AsyncResource):
     """`v2/papay/entrustweb`: GET"""
 
-    async def get(self, **kwargs: Unpack[EntrustwebGetParams]) -> str:
+    async def get(self, **kwargs: Unpack[V2PapayEntrustwebGetParams]) -> str:
         """公众号页面签约代扣
 
         商户把用户引导至微信的签约页面，用户确认后即与商户建立委托代扣协议；本接口不返回数据，而是由浏览器跳转完成签约。
 
         Docs: https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_1.shtml
 
-        Arguments: `EntrustwebGetParams`.
+        Arguments: `V2PapayEntrustwebGetParams`.
 
         Returns the URL to send the user's browser to (built and signed here; nothing is sent)."""
-        return await self._call(_ENTRUSTWEB_GET, kwargs)
+        return await self._call(_V2_PAPAY_ENTRUSTWEB_GET, kwargs)

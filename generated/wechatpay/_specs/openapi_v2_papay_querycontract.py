@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class QuerycontractPostParams(RequestOptions):
+class V2PapayQuerycontractPostParams(RequestOptions):
     """查询代扣签约关系"""
 
     appid: NotRequired[str]
@@ -32,7 +32,7 @@ class QuerycontractPostParams(RequestOptions):
     """接口版本"""
 
 
-class QuerycontractPostResponse(Model):
+class V2PapayQuerycontractPostResponse(Model):
     """The response of POST /papay/querycontract."""
 
     return_code: Literal["SUCCESS", "FAIL"] | str
@@ -63,7 +63,7 @@ class QuerycontractPostResponse(Model):
     """应答签名"""
 
 
-_QUERYCONTRACT_POST = Endpoint(
+_V2_PAPAY_QUERYCONTRACT_POST = Endpoint(
     Operation(
         method="POST",
         path="/papay/querycontract",
@@ -72,7 +72,7 @@ _QUERYCONTRACT_POST = Endpoint(
         response_media="application/xml",
         nonceless=True,
     ),
-    QuerycontractPostParams,
+    V2PapayQuerycontractPostParams,
     {
         "appid": ("body", "appid"),
         "mch_id": ("body", "mch_id"),
@@ -81,35 +81,35 @@ _QUERYCONTRACT_POST = Endpoint(
         "contract_code": ("body", "contract_code"),
         "version": ("body", "version"),
     },
-    QuerycontractPostResponse,
+    V2PapayQuerycontractPostResponse,
     defaults={"version": "1.0"},
     client_held={"appid": "appid", "mch_id": "mchid"},
 )
 
 
-class QuerycontractResource(Resource):
+class V2PapayQuerycontractResource(Resource):
     """`v2/papay/querycontract`: POST"""
 
-    def post(self, **kwargs: Unpack[QuerycontractPostParams]) -> QuerycontractPostResponse:
+    def post(self, **kwargs: Unpack[V2PapayQuerycontractPostParams]) -> V2PapayQuerycontractPostResponse:
         """查询代扣签约关系
 
         根据协议号或模板与签约协议号，查询用户与商户之间委托代扣协议的当前状态；本接口的请求报文不带随机字符串。
 
         Docs: https://pay.weixin.qq.com/doc/v2/merchant/4011987640
 
-        Arguments: `QuerycontractPostParams`."""
-        return self._call(_QUERYCONTRACT_POST, kwargs)
+        Arguments: `V2PapayQuerycontractPostParams`."""
+        return self._call(_V2_PAPAY_QUERYCONTRACT_POST, kwargs)
 
 
-class AsyncQuerycontractResource(AsyncResource):
+class AsyncV2PapayQuerycontractResource(AsyncResource):
     """`v2/papay/querycontract`: POST"""
 
-    async def post(self, **kwargs: Unpack[QuerycontractPostParams]) -> QuerycontractPostResponse:
+    async def post(self, **kwargs: Unpack[V2PapayQuerycontractPostParams]) -> V2PapayQuerycontractPostResponse:
         """查询代扣签约关系
 
         根据协议号或模板与签约协议号，查询用户与商户之间委托代扣协议的当前状态；本接口的请求报文不带随机字符串。
 
         Docs: https://pay.weixin.qq.com/doc/v2/merchant/4011987640
 
-        Arguments: `QuerycontractPostParams`."""
-        return await self._call(_QUERYCONTRACT_POST, kwargs)
+        Arguments: `V2PapayQuerycontractPostParams`."""
+        return await self._call(_V2_PAPAY_QUERYCONTRACT_POST, kwargs)

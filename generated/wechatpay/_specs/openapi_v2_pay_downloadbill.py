@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class DownloadbillPostParams(RequestOptions):
+class V2PayDownloadbillPostParams(RequestOptions):
     """下载交易对账单"""
 
     appid: NotRequired[str]
@@ -29,7 +29,7 @@ class DownloadbillPostParams(RequestOptions):
     """是否压缩账单"""
 
 
-_DOWNLOADBILL_POST = Endpoint(
+_V2_PAY_DOWNLOADBILL_POST = Endpoint(
     Operation(
         method="POST",
         path="/pay/downloadbill",
@@ -38,7 +38,7 @@ _DOWNLOADBILL_POST = Endpoint(
         response_media="application/octet-stream",
         unsigned_response=True,
     ),
-    DownloadbillPostParams,
+    V2PayDownloadbillPostParams,
     {
         "appid": ("body", "appid"),
         "mch_id": ("body", "mch_id"),
@@ -51,29 +51,29 @@ _DOWNLOADBILL_POST = Endpoint(
 )
 
 
-class DownloadbillResource(Resource):
+class V2PayDownloadbillResource(Resource):
     """`v2/pay/downloadbill`: POST"""
 
-    def post(self, **kwargs: Unpack[DownloadbillPostParams]) -> bytes:
+    def post(self, **kwargs: Unpack[V2PayDownloadbillPostParams]) -> bytes:
         """下载交易对账单
 
         按日下载历史交易明细，用来与商户系统逐笔核对；成功时直接返回账单文本(或压缩包)，失败时才返回下表所列的XML报文。
 
         Docs: https://pay.weixin.qq.com/doc/v2/merchant/4011939627
 
-        Arguments: `DownloadbillPostParams`."""
-        return self._call(_DOWNLOADBILL_POST, kwargs)
+        Arguments: `V2PayDownloadbillPostParams`."""
+        return self._call(_V2_PAY_DOWNLOADBILL_POST, kwargs)
 
 
-class AsyncDownloadbillResource(AsyncResource):
+class AsyncV2PayDownloadbillResource(AsyncResource):
     """`v2/pay/downloadbill`: POST"""
 
-    async def post(self, **kwargs: Unpack[DownloadbillPostParams]) -> bytes:
+    async def post(self, **kwargs: Unpack[V2PayDownloadbillPostParams]) -> bytes:
         """下载交易对账单
 
         按日下载历史交易明细，用来与商户系统逐笔核对；成功时直接返回账单文本(或压缩包)，失败时才返回下表所列的XML报文。
 
         Docs: https://pay.weixin.qq.com/doc/v2/merchant/4011939627
 
-        Arguments: `DownloadbillPostParams`."""
-        return await self._call(_DOWNLOADBILL_POST, kwargs)
+        Arguments: `V2PayDownloadbillPostParams`."""
+        return await self._call(_V2_PAY_DOWNLOADBILL_POST, kwargs)

@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class OrderqueryPostParams(RequestOptions):
+class V2PayOrderqueryPostParams(RequestOptions):
     """查询订单"""
 
     appid: NotRequired[str]
@@ -29,7 +29,7 @@ class OrderqueryPostParams(RequestOptions):
     """签名算法"""
 
 
-class OrderqueryPostResponsePromotionDetailPromotionDetail(Model):
+class V2PayOrderqueryPostResponsePromotionDetailPromotionDetail(Model):
     """优惠列表"""
 
     promotion_id: str
@@ -39,12 +39,12 @@ class OrderqueryPostResponsePromotionDetailPromotionDetail(Model):
     """优惠金额，以分为单位"""
 
 
-class OrderqueryPostResponsePromotionDetail(Model):
-    promotion_detail: list[OrderqueryPostResponsePromotionDetailPromotionDetail]
+class V2PayOrderqueryPostResponsePromotionDetail(Model):
+    promotion_detail: list[V2PayOrderqueryPostResponsePromotionDetailPromotionDetail]
     """优惠列表"""
 
 
-class OrderqueryPostResponse(Model):
+class V2PayOrderqueryPostResponse(Model):
     """The response of POST /pay/orderquery."""
 
     return_code: Literal["SUCCESS", "FAIL"] | str
@@ -77,7 +77,7 @@ class OrderqueryPostResponse(Model):
     coupon_count: int | None = None
     """这笔订单用掉的代金券张数"""
 
-    promotion_detail: Json[OrderqueryPostResponsePromotionDetail] | None = None
+    promotion_detail: Json[V2PayOrderqueryPostResponsePromotionDetail] | None = None
     """订单享受的优惠，JSON格式字符串"""
 
     coupon_id_n: list[str] | None = None
@@ -89,7 +89,7 @@ class OrderqueryPostResponse(Model):
     indexed_fields = {"coupon_id_n": "coupon_id_$n", "coupon_fee_n": "coupon_fee_$n"}
 
 
-_ORDERQUERY_POST = Endpoint(
+_V2_PAY_ORDERQUERY_POST = Endpoint(
     Operation(
         method="POST",
         path="/pay/orderquery",
@@ -97,7 +97,7 @@ _ORDERQUERY_POST = Endpoint(
         request_media="application/xml",
         response_media="application/xml",
     ),
-    OrderqueryPostParams,
+    V2PayOrderqueryPostParams,
     {
         "appid": ("body", "appid"),
         "mch_id": ("body", "mch_id"),
@@ -105,35 +105,35 @@ _ORDERQUERY_POST = Endpoint(
         "out_trade_no": ("body", "out_trade_no"),
         "sign_type": ("body", "sign_type"),
     },
-    OrderqueryPostResponse,
+    V2PayOrderqueryPostResponse,
     either_or=((("transaction_id",), ("out_trade_no",)),),
     client_held={"appid": "appid", "mch_id": "mchid"},
 )
 
 
-class OrderqueryResource(Resource):
+class V2PayOrderqueryResource(Resource):
     """`v2/pay/orderquery`: POST"""
 
-    def post(self, **kwargs: Unpack[OrderqueryPostParams]) -> OrderqueryPostResponse:
+    def post(self, **kwargs: Unpack[V2PayOrderqueryPostParams]) -> V2PayOrderqueryPostResponse:
         """查询订单
 
         用微信支付订单号或商户订单号查一笔付款订单的当前状态；两个单号给出其中一个即可。
 
         Docs: https://pay.weixin.qq.com/doc/v2/merchant/4011937320
 
-        Arguments: `OrderqueryPostParams`."""
-        return self._call(_ORDERQUERY_POST, kwargs)
+        Arguments: `V2PayOrderqueryPostParams`."""
+        return self._call(_V2_PAY_ORDERQUERY_POST, kwargs)
 
 
-class AsyncOrderqueryResource(AsyncResource):
+class AsyncV2PayOrderqueryResource(AsyncResource):
     """`v2/pay/orderquery`: POST"""
 
-    async def post(self, **kwargs: Unpack[OrderqueryPostParams]) -> OrderqueryPostResponse:
+    async def post(self, **kwargs: Unpack[V2PayOrderqueryPostParams]) -> V2PayOrderqueryPostResponse:
         """查询订单
 
         用微信支付订单号或商户订单号查一笔付款订单的当前状态；两个单号给出其中一个即可。
 
         Docs: https://pay.weixin.qq.com/doc/v2/merchant/4011937320
 
-        Arguments: `OrderqueryPostParams`."""
-        return await self._call(_ORDERQUERY_POST, kwargs)
+        Arguments: `V2PayOrderqueryPostParams`."""
+        return await self._call(_V2_PAY_ORDERQUERY_POST, kwargs)

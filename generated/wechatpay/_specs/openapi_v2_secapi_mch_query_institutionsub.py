@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class MchQueryInstitutionsubPostParams(RequestOptions):
+class V2SecapiMchQueryInstitutionsubPostParams(RequestOptions):
     """查询机构子商户资料"""
 
     app_id: str
@@ -23,7 +23,7 @@ class MchQueryInstitutionsubPostParams(RequestOptions):
     """要查询的子商户号"""
 
 
-class MchQueryInstitutionsubPostResponse(Model):
+class V2SecapiMchQueryInstitutionsubPostResponse(Model):
     """The response of POST /secapi/mch/queryInstitutionsub."""
 
     return_code: Literal["SUCCESS", "FAIL"] | str
@@ -54,7 +54,7 @@ class MchQueryInstitutionsubPostResponse(Model):
     """应答签名"""
 
 
-_MCH_QUERY_INSTITUTIONSUB_POST = Endpoint(
+_V2_SECAPI_MCH_QUERY_INSTITUTIONSUB_POST = Endpoint(
     Operation(
         method="POST",
         path="/secapi/mch/queryInstitutionsub",
@@ -64,36 +64,42 @@ _MCH_QUERY_INSTITUTIONSUB_POST = Endpoint(
         client_cert=True,
         nonceless=True,
     ),
-    MchQueryInstitutionsubPostParams,
+    V2SecapiMchQueryInstitutionsubPostParams,
     {"app_id": ("body", "app_id"), "mch_id": ("body", "mch_id"), "sub_mch_id": ("body", "sub_mch_id")},
-    MchQueryInstitutionsubPostResponse,
+    V2SecapiMchQueryInstitutionsubPostResponse,
     client_held={"mch_id": "mchid"},
 )
 
 
-class MchQueryInstitutionsubResource(Resource):
+class V2SecapiMchQueryInstitutionsubResource(Resource):
     """`v2/secapi/mch/queryInstitutionsub`: POST"""
 
-    def post(self, **kwargs: Unpack[MchQueryInstitutionsubPostParams]) -> MchQueryInstitutionsubPostResponse:
+    def post(
+        self,
+        **kwargs: Unpack[V2SecapiMchQueryInstitutionsubPostParams],
+    ) -> V2SecapiMchQueryInstitutionsubPostResponse:
         """查询机构子商户资料
 
         跨境机构按子商户号查询已进件子商户的登记资料与审核进度；接口路径含大写字母，请求需携带商户API证书，报文不带随机字符串。
 
         Docs: https://pay.weixin.qq.com/doc/global/v2/zh/4013636643
 
-        Arguments: `MchQueryInstitutionsubPostParams`."""
-        return self._call(_MCH_QUERY_INSTITUTIONSUB_POST, kwargs)
+        Arguments: `V2SecapiMchQueryInstitutionsubPostParams`."""
+        return self._call(_V2_SECAPI_MCH_QUERY_INSTITUTIONSUB_POST, kwargs)
 
 
-class AsyncMchQueryInstitutionsubResource(AsyncResource):
+class AsyncV2SecapiMchQueryInstitutionsubResource(AsyncResource):
     """`v2/secapi/mch/queryInstitutionsub`: POST"""
 
-    async def post(self, **kwargs: Unpack[MchQueryInstitutionsubPostParams]) -> MchQueryInstitutionsubPostResponse:
+    async def post(
+        self,
+        **kwargs: Unpack[V2SecapiMchQueryInstitutionsubPostParams],
+    ) -> V2SecapiMchQueryInstitutionsubPostResponse:
         """查询机构子商户资料
 
         跨境机构按子商户号查询已进件子商户的登记资料与审核进度；接口路径含大写字母，请求需携带商户API证书，报文不带随机字符串。
 
         Docs: https://pay.weixin.qq.com/doc/global/v2/zh/4013636643
 
-        Arguments: `MchQueryInstitutionsubPostParams`."""
-        return await self._call(_MCH_QUERY_INSTITUTIONSUB_POST, kwargs)
+        Arguments: `V2SecapiMchQueryInstitutionsubPostParams`."""
+        return await self._call(_V2_SECAPI_MCH_QUERY_INSTITUTIONSUB_POST, kwargs)

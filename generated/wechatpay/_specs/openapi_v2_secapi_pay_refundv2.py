@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class PayRefundv2PostRequestDetailGoodsDetail(TypedDict):
+class V2SecapiPayRefundv2PostRequestGoodsDetail(TypedDict):
     """退回的商品"""
 
     goods_id: str
@@ -23,15 +23,15 @@ class PayRefundv2PostRequestDetailGoodsDetail(TypedDict):
     """该商品退回金额，以分为单位"""
 
 
-class PayRefundv2PostRequestDetail(TypedDict):
+class V2SecapiPayRefundv2PostRequestDetail(TypedDict):
     receipt_id: NotRequired[str]
     """购物小票编号"""
 
-    goods_detail: list[PayRefundv2PostRequestDetailGoodsDetail]
+    goods_detail: list[V2SecapiPayRefundv2PostRequestGoodsDetail]
     """退回的商品"""
 
 
-class PayRefundv2PostParams(RequestOptions):
+class V2SecapiPayRefundv2PostParams(RequestOptions):
     """按单品发起退款"""
 
     appid: NotRequired[str]
@@ -58,11 +58,11 @@ class PayRefundv2PostParams(RequestOptions):
     refund_desc: NotRequired[str]
     """展示给用户的退款理由"""
 
-    detail: NotRequired[PayRefundv2PostRequestDetail]
+    detail: NotRequired[V2SecapiPayRefundv2PostRequestDetail]
     """退回商品的清单，JSON格式字符串"""
 
 
-class PayRefundv2PostResponsePromotionDetail(Model):
+class V2SecapiPayRefundv2PostResponsePromotionDetail(Model):
     promotion_id: str
     """优惠编号"""
 
@@ -70,7 +70,7 @@ class PayRefundv2PostResponsePromotionDetail(Model):
     """该优惠退回的金额，以分为单位"""
 
 
-class PayRefundv2PostResponse(Model):
+class V2SecapiPayRefundv2PostResponse(Model):
     """The response of POST /secapi/pay/refundv2."""
 
     return_code: Literal["SUCCESS", "FAIL"] | str
@@ -112,11 +112,11 @@ class PayRefundv2PostResponse(Model):
     refund_fee: int
     """受理的退款金额，以分为单位"""
 
-    promotion_detail: Json[PayRefundv2PostResponsePromotionDetail] | None = None
+    promotion_detail: Json[V2SecapiPayRefundv2PostResponsePromotionDetail] | None = None
     """退款涉及的优惠明细，JSON格式字符串"""
 
 
-_PAY_REFUNDV2_POST = Endpoint(
+_V2_SECAPI_PAY_REFUNDV2_POST = Endpoint(
     Operation(
         method="POST",
         path="/secapi/pay/refundv2",
@@ -126,7 +126,7 @@ _PAY_REFUNDV2_POST = Endpoint(
         json_string_fields=("detail",),
         client_cert=True,
     ),
-    PayRefundv2PostParams,
+    V2SecapiPayRefundv2PostParams,
     {
         "appid": ("body", "appid"),
         "mch_id": ("body", "mch_id"),
@@ -138,34 +138,34 @@ _PAY_REFUNDV2_POST = Endpoint(
         "refund_desc": ("body", "refund_desc"),
         "detail": ("body", "detail"),
     },
-    PayRefundv2PostResponse,
+    V2SecapiPayRefundv2PostResponse,
     client_held={"appid": "appid", "mch_id": "mchid"},
 )
 
 
-class PayRefundv2Resource(Resource):
+class V2SecapiPayRefundv2Resource(Resource):
     """`v2/secapi/pay/refundv2`: POST"""
 
-    def post(self, **kwargs: Unpack[PayRefundv2PostParams]) -> PayRefundv2PostResponse:
+    def post(self, **kwargs: Unpack[V2SecapiPayRefundv2PostParams]) -> V2SecapiPayRefundv2PostResponse:
         """按单品发起退款
 
         对使用了单品优惠的订单发起退款，需要随请求说明退回哪些商品；调用时须加载商户API证书，同一笔退款重试时请沿用原退款单号。
 
         Docs: https://pay.weixin.qq.com/doc/v2/merchant/4011941670
 
-        Arguments: `PayRefundv2PostParams`."""
-        return self._call(_PAY_REFUNDV2_POST, kwargs)
+        Arguments: `V2SecapiPayRefundv2PostParams`."""
+        return self._call(_V2_SECAPI_PAY_REFUNDV2_POST, kwargs)
 
 
-class AsyncPayRefundv2Resource(AsyncResource):
+class AsyncV2SecapiPayRefundv2Resource(AsyncResource):
     """`v2/secapi/pay/refundv2`: POST"""
 
-    async def post(self, **kwargs: Unpack[PayRefundv2PostParams]) -> PayRefundv2PostResponse:
+    async def post(self, **kwargs: Unpack[V2SecapiPayRefundv2PostParams]) -> V2SecapiPayRefundv2PostResponse:
         """按单品发起退款
 
         对使用了单品优惠的订单发起退款，需要随请求说明退回哪些商品；调用时须加载商户API证书，同一笔退款重试时请沿用原退款单号。
 
         Docs: https://pay.weixin.qq.com/doc/v2/merchant/4011941670
 
-        Arguments: `PayRefundv2PostParams`."""
-        return await self._call(_PAY_REFUNDV2_POST, kwargs)
+        Arguments: `V2SecapiPayRefundv2PostParams`."""
+        return await self._call(_V2_SECAPI_PAY_REFUNDV2_POST, kwargs)

@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class FileGetParams(RequestOptions):
+class BilldownloadFileGetParams(RequestOptions):
     """下载账单文件"""
 
     token: str
@@ -20,7 +20,7 @@ class FileGetParams(RequestOptions):
     """申请账单时指定的压缩方式"""
 
 
-_FILE_GET = Endpoint(
+_BILLDOWNLOAD_FILE_GET = Endpoint(
     Operation(
         method="GET",
         path="/v3/billdownload/file",
@@ -29,35 +29,35 @@ _FILE_GET = Endpoint(
         response_media="application/octet-stream",
         unsigned_response=True,
     ),
-    FileGetParams,
+    BilldownloadFileGetParams,
     {"token": ("query", "token"), "tartype": ("query", "tartype")},
     bytes,
 )
 
 
-class FileResource(Resource):
+class BilldownloadFileResource(Resource):
     """`v3/billdownload/file`: GET"""
 
-    def get(self, **kwargs: Unpack[FileGetParams]) -> bytes:
+    def get(self, **kwargs: Unpack[BilldownloadFileGetParams]) -> bytes:
         """下载账单文件
 
         申请交易账单或资金账单成功后，用返回的下载链接中的参数取回账单文件本体；文件内容可能经过压缩，需按申请时的压缩方式处理。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012791868
 
-        Arguments: `FileGetParams`."""
-        return self._call(_FILE_GET, kwargs)
+        Arguments: `BilldownloadFileGetParams`."""
+        return self._call(_BILLDOWNLOAD_FILE_GET, kwargs)
 
 
-class AsyncFileResource(AsyncResource):
+class AsyncBilldownloadFileResource(AsyncResource):
     """`v3/billdownload/file`: GET"""
 
-    async def get(self, **kwargs: Unpack[FileGetParams]) -> bytes:
+    async def get(self, **kwargs: Unpack[BilldownloadFileGetParams]) -> bytes:
         """下载账单文件
 
         申请交易账单或资金账单成功后，用返回的下载链接中的参数取回账单文件本体；文件内容可能经过压缩，需按申请时的压缩方式处理。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012791868
 
-        Arguments: `FileGetParams`."""
-        return await self._call(_FILE_GET, kwargs)
+        Arguments: `BilldownloadFileGetParams`."""
+        return await self._call(_BILLDOWNLOAD_FILE_GET, kwargs)

@@ -10,14 +10,14 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class OrdersOutTradeNoOutTradeNoGetParams(RequestOptions):
+class DiscountCardOrdersByOutTradeNoGetParams(RequestOptions):
     """按商户订单号查询先享卡订单"""
 
     out_trade_no: NotRequired[str]
     """开卡时商户侧生成的订单号"""
 
 
-class OrdersOutTradeNoOutTradeNoGetResponse(Model):
+class DiscountCardOrdersByOutTradeNoGetResponse(Model):
     """The response of GET /v3/discount-card/orders/out-trade-no/{out_trade_no}."""
 
     out_trade_no: str
@@ -42,7 +42,7 @@ class OrdersOutTradeNoOutTradeNoGetResponse(Model):
     """用户已享受的优惠总额，以分为单位"""
 
 
-_ORDERS_OUT_TRADE_NO_OUT_TRADE_NO_GET = Endpoint(
+_DISCOUNT_CARD_ORDERS_BY_OUT_TRADE_NO_GET = Endpoint(
     Operation(
         method="GET",
         path="/v3/discount-card/orders/out-trade-no/{out_trade_no}",
@@ -50,17 +50,20 @@ _ORDERS_OUT_TRADE_NO_OUT_TRADE_NO_GET = Endpoint(
         request_media=None,
         response_media="application/json",
     ),
-    OrdersOutTradeNoOutTradeNoGetParams,
+    DiscountCardOrdersByOutTradeNoGetParams,
     {"out_trade_no": ("path", "out_trade_no")},
-    OrdersOutTradeNoOutTradeNoGetResponse,
+    DiscountCardOrdersByOutTradeNoGetResponse,
 )
 
 
-class OrdersOutTradeNoOutTradeNoResource(Resource):
+class DiscountCardOrdersByOutTradeNoResource(Resource):
     """`v3/discount-card/orders/out-trade-no/{out_trade_no}`: GET"""
 
     @deprecated("GET v3/discount-card/orders/out-trade-no/{out_trade_no} is deprecated by the docs")
-    def get(self, **kwargs: Unpack[OrdersOutTradeNoOutTradeNoGetParams]) -> OrdersOutTradeNoOutTradeNoGetResponse:
+    def get(
+        self,
+        **kwargs: Unpack[DiscountCardOrdersByOutTradeNoGetParams],
+    ) -> DiscountCardOrdersByOutTradeNoGetResponse:
         """按商户订单号查询先享卡订单
 
         商户用自己的订单号查询先享卡订单的履约进度和优惠使用情况，常用于对账。
@@ -68,15 +71,18 @@ class OrdersOutTradeNoOutTradeNoResource(Resource):
 
         Docs: https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_1.shtml
 
-        Arguments: `OrdersOutTradeNoOutTradeNoGetParams`."""
-        return self._call(_ORDERS_OUT_TRADE_NO_OUT_TRADE_NO_GET, kwargs)
+        Arguments: `DiscountCardOrdersByOutTradeNoGetParams`."""
+        return self._call(_DISCOUNT_CARD_ORDERS_BY_OUT_TRADE_NO_GET, kwargs)
 
 
-class AsyncOrdersOutTradeNoOutTradeNoResource(AsyncResource):
+class AsyncDiscountCardOrdersByOutTradeNoResource(AsyncResource):
     """`v3/discount-card/orders/out-trade-no/{out_trade_no}`: GET"""
 
     @deprecated("GET v3/discount-card/orders/out-trade-no/{out_trade_no} is deprecated by the docs")
-    async def get(self, **kwargs: Unpack[OrdersOutTradeNoOutTradeNoGetParams]) -> OrdersOutTradeNoOutTradeNoGetResponse:
+    async def get(
+        self,
+        **kwargs: Unpack[DiscountCardOrdersByOutTradeNoGetParams],
+    ) -> DiscountCardOrdersByOutTradeNoGetResponse:
         """按商户订单号查询先享卡订单
 
         商户用自己的订单号查询先享卡订单的履约进度和优惠使用情况，常用于对账。
@@ -84,5 +90,5 @@ class AsyncOrdersOutTradeNoOutTradeNoResource(AsyncResource):
 
         Docs: https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_1.shtml
 
-        Arguments: `OrdersOutTradeNoOutTradeNoGetParams`."""
-        return await self._call(_ORDERS_OUT_TRADE_NO_OUT_TRADE_NO_GET, kwargs)
+        Arguments: `DiscountCardOrdersByOutTradeNoGetParams`."""
+        return await self._call(_DISCOUNT_CARD_ORDERS_BY_OUT_TRADE_NO_GET, kwargs)

@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class ApplymentsUnnamedPostRequestContactInfo(TypedDict):
+class EcommerceApplymentsPostRequestContactInfo(TypedDict):
     """超级管理员资料"""
 
     contact_type: NotRequired[Literal["65", "66"]]
@@ -23,7 +23,7 @@ class ApplymentsUnnamedPostRequestContactInfo(TypedDict):
     """超级管理员手机号，须加密后上送"""
 
 
-class ApplymentsUnnamedPostRequestSalesSceneInfo(TypedDict):
+class EcommerceApplymentsPostRequestSalesSceneInfo(TypedDict):
     """经营场景"""
 
     store_name: NotRequired[str]
@@ -33,7 +33,7 @@ class ApplymentsUnnamedPostRequestSalesSceneInfo(TypedDict):
     """店铺访问地址"""
 
 
-class ApplymentsUnnamedPostParams(RequestOptions):
+class EcommerceApplymentsPostParams(RequestOptions):
     """提交二级商户入驻申请"""
 
     out_request_no: str
@@ -45,17 +45,17 @@ class ApplymentsUnnamedPostParams(RequestOptions):
     merchant_shortname: str
     """在支付凭证上展示的商户简称"""
 
-    contact_info: ApplymentsUnnamedPostRequestContactInfo
+    contact_info: EcommerceApplymentsPostRequestContactInfo
     """超级管理员资料"""
 
-    sales_scene_info: ApplymentsUnnamedPostRequestSalesSceneInfo
+    sales_scene_info: EcommerceApplymentsPostRequestSalesSceneInfo
     """经营场景"""
 
     qualifications: NotRequired[list[str]]
     """特殊行业资质图片的媒体文件标识列表"""
 
 
-class ApplymentsUnnamedPostResponse(Model):
+class EcommerceApplymentsPostResponse(Model):
     """The response of POST /v3/ecommerce/applyments/."""
 
     applyment_id: int
@@ -65,7 +65,7 @@ class ApplymentsUnnamedPostResponse(Model):
     """平台侧的申请单号"""
 
 
-_APPLYMENTS_UNNAMED_POST = Endpoint(
+_ECOMMERCE_APPLYMENTS_POST = Endpoint(
     Operation(
         method="POST",
         path="/v3/ecommerce/applyments/",
@@ -74,7 +74,7 @@ _APPLYMENTS_UNNAMED_POST = Endpoint(
         response_media="application/json",
         encrypted_fields=("contact_info.contact_name", "contact_info.mobile_phone"),
     ),
-    ApplymentsUnnamedPostParams,
+    EcommerceApplymentsPostParams,
     {
         "out_request_no": ("body", "out_request_no"),
         "organization_type": ("body", "organization_type"),
@@ -83,33 +83,33 @@ _APPLYMENTS_UNNAMED_POST = Endpoint(
         "sales_scene_info": ("body", "sales_scene_info"),
         "qualifications": ("body", "qualifications"),
     },
-    ApplymentsUnnamedPostResponse,
+    EcommerceApplymentsPostResponse,
 )
 
 
-class ApplymentsUnnamedResource(Resource):
+class EcommerceApplymentsResource(Resource):
     """`v3/ecommerce/applyments/`: POST"""
 
-    def post(self, **kwargs: Unpack[ApplymentsUnnamedPostParams]) -> ApplymentsUnnamedPostResponse:
+    def post(self, **kwargs: Unpack[EcommerceApplymentsPostParams]) -> EcommerceApplymentsPostResponse:
         """提交二级商户入驻申请
 
         电商平台替旗下的二级商户提交主体、联系人与经营场景资料，审核通过后微信支付为其开设商户号。
 
         Docs: https://pay.weixin.qq.com/doc/v3/partner/4012713017
 
-        Arguments: `ApplymentsUnnamedPostParams`."""
-        return self._call(_APPLYMENTS_UNNAMED_POST, kwargs)
+        Arguments: `EcommerceApplymentsPostParams`."""
+        return self._call(_ECOMMERCE_APPLYMENTS_POST, kwargs)
 
 
-class AsyncApplymentsUnnamedResource(AsyncResource):
+class AsyncEcommerceApplymentsResource(AsyncResource):
     """`v3/ecommerce/applyments/`: POST"""
 
-    async def post(self, **kwargs: Unpack[ApplymentsUnnamedPostParams]) -> ApplymentsUnnamedPostResponse:
+    async def post(self, **kwargs: Unpack[EcommerceApplymentsPostParams]) -> EcommerceApplymentsPostResponse:
         """提交二级商户入驻申请
 
         电商平台替旗下的二级商户提交主体、联系人与经营场景资料，审核通过后微信支付为其开设商户号。
 
         Docs: https://pay.weixin.qq.com/doc/v3/partner/4012713017
 
-        Arguments: `ApplymentsUnnamedPostParams`."""
-        return await self._call(_APPLYMENTS_UNNAMED_POST, kwargs)
+        Arguments: `EcommerceApplymentsPostParams`."""
+        return await self._call(_ECOMMERCE_APPLYMENTS_POST, kwargs)

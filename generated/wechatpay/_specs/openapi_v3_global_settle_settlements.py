@@ -11,7 +11,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, Paging, RequestOp
 from .._runtime import Operation
 
 
-class SettleSettlementsGetParams(RequestOptions):
+class GlobalSettleSettlementsGetParams(RequestOptions):
     """查询境外结算明细"""
 
     sub_mchid: NotRequired[str]
@@ -33,7 +33,7 @@ class SettleSettlementsGetParams(RequestOptions):
     """从第几条记录开始返回"""
 
 
-class SettleSettlementsGetResponseRecords(Model):
+class GlobalSettleSettlementsGetResponseRecords(Model):
     """结算明细列表"""
 
     settle_date: str
@@ -49,7 +49,7 @@ class SettleSettlementsGetResponseRecords(Model):
     """本次结算使用的汇率"""
 
 
-class SettleSettlementsGetResponse(Model):
+class GlobalSettleSettlementsGetResponse(Model):
     """The response of GET /v3/global/settle/settlements."""
 
     limit: int
@@ -61,11 +61,11 @@ class SettleSettlementsGetResponse(Model):
     total_count: int | None = None
     """符合条件的记录总数"""
 
-    records: list[SettleSettlementsGetResponseRecords] | None = None
+    records: list[GlobalSettleSettlementsGetResponseRecords] | None = None
     """结算明细列表"""
 
 
-_SETTLE_SETTLEMENTS_GET = Endpoint(
+_GLOBAL_SETTLE_SETTLEMENTS_GET = Endpoint(
     Operation(
         method="GET",
         path="/v3/global/settle/settlements",
@@ -73,7 +73,7 @@ _SETTLE_SETTLEMENTS_GET = Endpoint(
         request_media=None,
         response_media="application/json",
     ),
-    SettleSettlementsGetParams,
+    GlobalSettleSettlementsGetParams,
     {
         "sub_mchid": ("query", "sub_mchid"),
         "settle_state": ("query", "settle_state"),
@@ -82,55 +82,61 @@ _SETTLE_SETTLEMENTS_GET = Endpoint(
         "limit": ("query", "limit"),
         "offset": ("query", "offset"),
     },
-    SettleSettlementsGetResponse,
+    GlobalSettleSettlementsGetResponse,
 )
 
 
-class SettleSettlementsResource(Resource):
+class GlobalSettleSettlementsResource(Resource):
     """`v3/global/settle/settlements`: GET"""
 
-    def get(self, **kwargs: Unpack[SettleSettlementsGetParams]) -> SettleSettlementsGetResponse:
+    def get(self, **kwargs: Unpack[GlobalSettleSettlementsGetParams]) -> GlobalSettleSettlementsGetResponse:
         """查询境外结算明细
 
         跨境商户按结算日期区间查询已结算或待结算的资金明细，请求须发往香港接入点。
 
         Docs: https://pay.weixin.qq.com/doc/global/v3/zh/4013013893
 
-        Arguments: `SettleSettlementsGetParams`."""
-        return self._call(_SETTLE_SETTLEMENTS_GET, kwargs)
+        Arguments: `GlobalSettleSettlementsGetParams`."""
+        return self._call(_GLOBAL_SETTLE_SETTLEMENTS_GET, kwargs)
 
-    def iter(self, **kwargs: Unpack[SettleSettlementsGetParams]) -> Iterator[SettleSettlementsGetResponseRecords]:
+    def iter(
+        self,
+        **kwargs: Unpack[GlobalSettleSettlementsGetParams],
+    ) -> Iterator[GlobalSettleSettlementsGetResponseRecords]:
         """Every item of `records`, page after page.
 
         `offset` is the offset (from the one given), `limit` the page size.
         Stops at an empty or short page, the total (`total_count`), or a page that repeats."""
         return self._pages(
-            _SETTLE_SETTLEMENTS_GET,
+            _GLOBAL_SETTLE_SETTLEMENTS_GET,
             kwargs,
             Paging(position="offset", size="limit", by_page=False, items="records", total="total_count"),
         )
 
 
-class AsyncSettleSettlementsResource(AsyncResource):
+class AsyncGlobalSettleSettlementsResource(AsyncResource):
     """`v3/global/settle/settlements`: GET"""
 
-    async def get(self, **kwargs: Unpack[SettleSettlementsGetParams]) -> SettleSettlementsGetResponse:
+    async def get(self, **kwargs: Unpack[GlobalSettleSettlementsGetParams]) -> GlobalSettleSettlementsGetResponse:
         """查询境外结算明细
 
         跨境商户按结算日期区间查询已结算或待结算的资金明细，请求须发往香港接入点。
 
         Docs: https://pay.weixin.qq.com/doc/global/v3/zh/4013013893
 
-        Arguments: `SettleSettlementsGetParams`."""
-        return await self._call(_SETTLE_SETTLEMENTS_GET, kwargs)
+        Arguments: `GlobalSettleSettlementsGetParams`."""
+        return await self._call(_GLOBAL_SETTLE_SETTLEMENTS_GET, kwargs)
 
-    def iter(self, **kwargs: Unpack[SettleSettlementsGetParams]) -> AsyncIterator[SettleSettlementsGetResponseRecords]:
+    def iter(
+        self,
+        **kwargs: Unpack[GlobalSettleSettlementsGetParams],
+    ) -> AsyncIterator[GlobalSettleSettlementsGetResponseRecords]:
         """Every item of `records`, page after page.
 
         `offset` is the offset (from the one given), `limit` the page size.
         Stops at an empty or short page, the total (`total_count`), or a page that repeats."""
         return self._pages(
-            _SETTLE_SETTLEMENTS_GET,
+            _GLOBAL_SETTLE_SETTLEMENTS_GET,
             kwargs,
             Paging(position="offset", size="limit", by_page=False, items="records", total="total_count"),
         )

@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class OrdersPostRequestPassthroughRequestContentSettleScene1(TypedDict):
+class MedInsOrdersPostRequestSettleScene1(TypedDict):
     """OUTPATIENT 门诊结算资料"""
 
     pay_auth_no: str
@@ -23,7 +23,7 @@ class OrdersPostRequestPassthroughRequestContentSettleScene1(TypedDict):
     """就诊科室编码"""
 
 
-class OrdersPostRequestPassthroughRequestContentSettleScene2(TypedDict):
+class MedInsOrdersPostRequestSettleScene2(TypedDict):
     """PHARMACY 定点药店结算资料"""
 
     pay_auth_no: str
@@ -36,14 +36,12 @@ class OrdersPostRequestPassthroughRequestContentSettleScene2(TypedDict):
     """定点药店编码"""
 
 
-class OrdersPostRequestPassthroughRequestContent(TypedDict):
-    settle_scene: (
-        OrdersPostRequestPassthroughRequestContentSettleScene1 | OrdersPostRequestPassthroughRequestContentSettleScene2
-    )
+class MedInsOrdersPostRequestPassthroughRequestContent(TypedDict):
+    settle_scene: MedInsOrdersPostRequestSettleScene1 | MedInsOrdersPostRequestSettleScene2
     """OUTPATIENT 门诊结算资料"""
 
 
-class OrdersPostParams(RequestOptions):
+class MedInsOrdersPostParams(RequestOptions):
     """医保混合收款下单"""
 
     mix_trade_type: Literal["CASH_ONLY", "INSURANCE_ONLY", "CASH_AND_INSURANCE"]
@@ -67,14 +65,14 @@ class OrdersPostParams(RequestOptions):
     med_inst_name: str
     """医疗机构名称"""
 
-    passthrough_request_content: NotRequired[OrdersPostRequestPassthroughRequestContent]
+    passthrough_request_content: NotRequired[MedInsOrdersPostRequestPassthroughRequestContent]
     """转交医保局的资料，JSON格式字符串"""
 
     notify_url: NotRequired[str]
     """接收支付结果的回调地址"""
 
 
-class OrdersPostResponse(Model):
+class MedInsOrdersPostResponse(Model):
     """The response of POST /v3/med-ins/orders."""
 
     mix_trade_no: str
@@ -90,7 +88,7 @@ class OrdersPostResponse(Model):
     """医保部分状态"""
 
 
-_ORDERS_POST = Endpoint(
+_MED_INS_ORDERS_POST = Endpoint(
     Operation(
         method="POST",
         path="/v3/med-ins/orders",
@@ -99,7 +97,7 @@ _ORDERS_POST = Endpoint(
         response_media="application/json",
         json_string_fields=("passthrough_request_content",),
     ),
-    OrdersPostParams,
+    MedInsOrdersPostParams,
     {
         "mix_trade_type": ("body", "mix_trade_type"),
         "sub_mchid": ("body", "sub_mchid"),
@@ -111,34 +109,34 @@ _ORDERS_POST = Endpoint(
         "passthrough_request_content": ("body", "passthrough_request_content"),
         "notify_url": ("body", "notify_url"),
     },
-    OrdersPostResponse,
+    MedInsOrdersPostResponse,
     client_held={"appid": "appid", "notify_url": "notify_url"},
 )
 
 
-class OrdersResource(Resource):
+class MedInsOrdersResource(Resource):
     """`v3/med-ins/orders`: POST"""
 
-    def post(self, **kwargs: Unpack[OrdersPostParams]) -> OrdersPostResponse:
+    def post(self, **kwargs: Unpack[MedInsOrdersPostParams]) -> MedInsOrdersPostResponse:
         """医保混合收款下单
 
         医疗机构在一笔订单里同时收取医保统筹和个人自付部分时调用；机构需要转交医保局的资料以JSON字符串形式原样透传，门诊与药店两种场景的字段不同。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4016781466
 
-        Arguments: `OrdersPostParams`."""
-        return self._call(_ORDERS_POST, kwargs)
+        Arguments: `MedInsOrdersPostParams`."""
+        return self._call(_MED_INS_ORDERS_POST, kwargs)
 
 
-class AsyncOrdersResource(AsyncResource):
+class AsyncMedInsOrdersResource(AsyncResource):
     """`v3/med-ins/orders`: POST"""
 
-    async def post(self, **kwargs: Unpack[OrdersPostParams]) -> OrdersPostResponse:
+    async def post(self, **kwargs: Unpack[MedInsOrdersPostParams]) -> MedInsOrdersPostResponse:
         """医保混合收款下单
 
         医疗机构在一笔订单里同时收取医保统筹和个人自付部分时调用；机构需要转交医保局的资料以JSON字符串形式原样透传，门诊与药店两种场景的字段不同。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4016781466
 
-        Arguments: `OrdersPostParams`."""
-        return await self._call(_ORDERS_POST, kwargs)
+        Arguments: `MedInsOrdersPostParams`."""
+        return await self._call(_MED_INS_ORDERS_POST, kwargs)

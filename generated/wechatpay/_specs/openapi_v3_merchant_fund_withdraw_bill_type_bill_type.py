@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class FundWithdrawBillTypeBillTypeGetParams(RequestOptions):
+class MerchantFundWithdrawByBillTypeGetParams(RequestOptions):
     """下载提现异常单据"""
 
     bill_type: NotRequired[Literal["NO_SUCC"]]
@@ -23,7 +23,7 @@ class FundWithdrawBillTypeBillTypeGetParams(RequestOptions):
     """文件压缩方式"""
 
 
-class FundWithdrawBillTypeBillTypeGetResponse(Model):
+class MerchantFundWithdrawByBillTypeGetResponse(Model):
     """The response of GET /v3/merchant/fund/withdraw/bill-type/{bill_type}."""
 
     hash_type: Literal["SHA1"] | str
@@ -36,7 +36,7 @@ class FundWithdrawBillTypeBillTypeGetResponse(Model):
     """文件的下载地址，短时间内有效"""
 
 
-_FUND_WITHDRAW_BILL_TYPE_BILL_TYPE_GET = Endpoint(
+_MERCHANT_FUND_WITHDRAW_BY_BILL_TYPE_GET = Endpoint(
     Operation(
         method="GET",
         path="/v3/merchant/fund/withdraw/bill-type/{bill_type}",
@@ -44,38 +44,41 @@ _FUND_WITHDRAW_BILL_TYPE_BILL_TYPE_GET = Endpoint(
         request_media=None,
         response_media="application/json",
     ),
-    FundWithdrawBillTypeBillTypeGetParams,
+    MerchantFundWithdrawByBillTypeGetParams,
     {"bill_type": ("path", "bill_type"), "bill_date": ("query", "bill_date"), "tar_type": ("query", "tar_type")},
-    FundWithdrawBillTypeBillTypeGetResponse,
+    MerchantFundWithdrawByBillTypeGetResponse,
 )
 
 
-class FundWithdrawBillTypeBillTypeResource(Resource):
+class MerchantFundWithdrawByBillTypeResource(Resource):
     """`v3/merchant/fund/withdraw/bill-type/{bill_type}`: GET"""
 
-    def get(self, **kwargs: Unpack[FundWithdrawBillTypeBillTypeGetParams]) -> FundWithdrawBillTypeBillTypeGetResponse:
+    def get(
+        self,
+        **kwargs: Unpack[MerchantFundWithdrawByBillTypeGetParams],
+    ) -> MerchantFundWithdrawByBillTypeGetResponse:
         """下载提现异常单据
 
         服务商按自然日获取提现失败或被银行退票的提现单汇总文件，本接口返回的是文件的下载地址与摘要。
 
         Docs: https://pay.weixin.qq.com/doc/v3/partner/4012476678
 
-        Arguments: `FundWithdrawBillTypeBillTypeGetParams`."""
-        return self._call(_FUND_WITHDRAW_BILL_TYPE_BILL_TYPE_GET, kwargs)
+        Arguments: `MerchantFundWithdrawByBillTypeGetParams`."""
+        return self._call(_MERCHANT_FUND_WITHDRAW_BY_BILL_TYPE_GET, kwargs)
 
 
-class AsyncFundWithdrawBillTypeBillTypeResource(AsyncResource):
+class AsyncMerchantFundWithdrawByBillTypeResource(AsyncResource):
     """`v3/merchant/fund/withdraw/bill-type/{bill_type}`: GET"""
 
     async def get(
         self,
-        **kwargs: Unpack[FundWithdrawBillTypeBillTypeGetParams],
-    ) -> FundWithdrawBillTypeBillTypeGetResponse:
+        **kwargs: Unpack[MerchantFundWithdrawByBillTypeGetParams],
+    ) -> MerchantFundWithdrawByBillTypeGetResponse:
         """下载提现异常单据
 
         服务商按自然日获取提现失败或被银行退票的提现单汇总文件，本接口返回的是文件的下载地址与摘要。
 
         Docs: https://pay.weixin.qq.com/doc/v3/partner/4012476678
 
-        Arguments: `FundWithdrawBillTypeBillTypeGetParams`."""
-        return await self._call(_FUND_WITHDRAW_BILL_TYPE_BILL_TYPE_GET, kwargs)
+        Arguments: `MerchantFundWithdrawByBillTypeGetParams`."""
+        return await self._call(_MERCHANT_FUND_WITHDRAW_BY_BILL_TYPE_GET, kwargs)

@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class MediaUploadPostRequestMeta(TypedDict):
+class MerchantMediaUploadPostRequestMeta(TypedDict):
     filename: str
     """带扩展名的图片文件名"""
 
@@ -18,24 +18,24 @@ class MediaUploadPostRequestMeta(TypedDict):
     """图片内容的sha256摘要，十六进制表示"""
 
 
-class MediaUploadPostParams(RequestOptions):
+class MerchantMediaUploadPostParams(RequestOptions):
     """上传图片素材"""
 
     file: FileInput
     """图片文件的二进制内容"""
 
-    meta: MediaUploadPostRequestMeta
+    meta: MerchantMediaUploadPostRequestMeta
     """图片的元数据，JSON格式，含filename与sha256两项"""
 
 
-class MediaUploadPostResponse(Model):
+class MerchantMediaUploadPostResponse(Model):
     """The response of POST /v3/merchant/media/upload."""
 
     media_id: str
     """图片对应的媒体文件标识，供后续接口引用"""
 
 
-_MEDIA_UPLOAD_POST = Endpoint(
+_MERCHANT_MEDIA_UPLOAD_POST = Endpoint(
     Operation(
         method="POST",
         path="/v3/merchant/media/upload",
@@ -43,35 +43,35 @@ _MEDIA_UPLOAD_POST = Endpoint(
         request_media="multipart/form-data",
         response_media="application/json",
     ),
-    MediaUploadPostParams,
+    MerchantMediaUploadPostParams,
     {"file": ("body", "file"), "meta": ("body", "meta")},
-    MediaUploadPostResponse,
+    MerchantMediaUploadPostResponse,
 )
 
 
-class MediaUploadResource(Resource):
+class MerchantMediaUploadResource(Resource):
     """`v3/merchant/media/upload`: POST"""
 
-    def post(self, **kwargs: Unpack[MediaUploadPostParams]) -> MediaUploadPostResponse:
+    def post(self, **kwargs: Unpack[MerchantMediaUploadPostParams]) -> MerchantMediaUploadPostResponse:
         """上传图片素材
 
         进件、投诉处理等业务需要引用图片时，先用本接口把图片传给微信支付，换取一个媒体文件标识(media_id)再在业务接口里引用；仅接受JPG、BMP、PNG格式，单张不超过5M。
 
         Docs: https://pay.weixin.qq.com/doc/v3/partner/4012760432
 
-        Arguments: `MediaUploadPostParams`."""
-        return self._call(_MEDIA_UPLOAD_POST, kwargs)
+        Arguments: `MerchantMediaUploadPostParams`."""
+        return self._call(_MERCHANT_MEDIA_UPLOAD_POST, kwargs)
 
 
-class AsyncMediaUploadResource(AsyncResource):
+class AsyncMerchantMediaUploadResource(AsyncResource):
     """`v3/merchant/media/upload`: POST"""
 
-    async def post(self, **kwargs: Unpack[MediaUploadPostParams]) -> MediaUploadPostResponse:
+    async def post(self, **kwargs: Unpack[MerchantMediaUploadPostParams]) -> MerchantMediaUploadPostResponse:
         """上传图片素材
 
         进件、投诉处理等业务需要引用图片时，先用本接口把图片传给微信支付，换取一个媒体文件标识(media_id)再在业务接口里引用；仅接受JPG、BMP、PNG格式，单张不超过5M。
 
         Docs: https://pay.weixin.qq.com/doc/v3/partner/4012760432
 
-        Arguments: `MediaUploadPostParams`."""
-        return await self._call(_MEDIA_UPLOAD_POST, kwargs)
+        Arguments: `MerchantMediaUploadPostParams`."""
+        return await self._call(_MERCHANT_MEDIA_UPLOAD_POST, kwargs)

@@ -10,11 +10,11 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class ComplaintNotificationsGetParams(RequestOptions):
+class MerchantServiceComplaintNotificationsGetParams(RequestOptions):
     """查看投诉通知回调地址"""
 
 
-class ComplaintNotificationsGetResponse(Model):
+class MerchantServiceComplaintNotificationsGetResponse(Model):
     """The response of GET /v3/merchant-service/complaint-notifications."""
 
     mchid: str
@@ -24,14 +24,14 @@ class ComplaintNotificationsGetResponse(Model):
     """当前生效的投诉通知回调地址"""
 
 
-class ComplaintNotificationsPostParams(RequestOptions):
+class MerchantServiceComplaintNotificationsPostParams(RequestOptions):
     """设置投诉通知回调地址"""
 
     url: str
     """接收投诉事件的https回调地址"""
 
 
-class ComplaintNotificationsPostResponse(Model):
+class MerchantServiceComplaintNotificationsPostResponse(Model):
     """The response of POST /v3/merchant-service/complaint-notifications."""
 
     mchid: str
@@ -41,14 +41,14 @@ class ComplaintNotificationsPostResponse(Model):
     """当前生效的投诉通知回调地址"""
 
 
-class ComplaintNotificationsPutParams(RequestOptions):
+class MerchantServiceComplaintNotificationsPutParams(RequestOptions):
     """更换投诉通知回调地址"""
 
     url: str
     """替换后的https回调地址"""
 
 
-class ComplaintNotificationsPutResponse(Model):
+class MerchantServiceComplaintNotificationsPutResponse(Model):
     """The response of PUT /v3/merchant-service/complaint-notifications."""
 
     mchid: str
@@ -58,11 +58,11 @@ class ComplaintNotificationsPutResponse(Model):
     """当前生效的投诉通知回调地址"""
 
 
-class ComplaintNotificationsDeleteParams(RequestOptions):
+class MerchantServiceComplaintNotificationsDeleteParams(RequestOptions):
     """注销投诉通知回调地址"""
 
 
-_COMPLAINT_NOTIFICATIONS_GET = Endpoint(
+_MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_GET = Endpoint(
     Operation(
         method="GET",
         path="/v3/merchant-service/complaint-notifications",
@@ -70,13 +70,13 @@ _COMPLAINT_NOTIFICATIONS_GET = Endpoint(
         request_media=None,
         response_media="application/json",
     ),
-    ComplaintNotificationsGetParams,
+    MerchantServiceComplaintNotificationsGetParams,
     {},
-    ComplaintNotificationsGetResponse,
+    MerchantServiceComplaintNotificationsGetResponse,
 )
 
 
-_COMPLAINT_NOTIFICATIONS_POST = Endpoint(
+_MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_POST = Endpoint(
     Operation(
         method="POST",
         path="/v3/merchant-service/complaint-notifications",
@@ -84,13 +84,13 @@ _COMPLAINT_NOTIFICATIONS_POST = Endpoint(
         request_media="application/json",
         response_media="application/json",
     ),
-    ComplaintNotificationsPostParams,
+    MerchantServiceComplaintNotificationsPostParams,
     {"url": ("body", "url")},
-    ComplaintNotificationsPostResponse,
+    MerchantServiceComplaintNotificationsPostResponse,
 )
 
 
-_COMPLAINT_NOTIFICATIONS_PUT = Endpoint(
+_MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_PUT = Endpoint(
     Operation(
         method="PUT",
         path="/v3/merchant-service/complaint-notifications",
@@ -98,13 +98,13 @@ _COMPLAINT_NOTIFICATIONS_PUT = Endpoint(
         request_media="application/json",
         response_media="application/json",
     ),
-    ComplaintNotificationsPutParams,
+    MerchantServiceComplaintNotificationsPutParams,
     {"url": ("body", "url")},
-    ComplaintNotificationsPutResponse,
+    MerchantServiceComplaintNotificationsPutResponse,
 )
 
 
-_COMPLAINT_NOTIFICATIONS_DELETE: Endpoint[Model | None] = Endpoint(
+_MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_DELETE: Endpoint[Model | None] = Endpoint(
     Operation(
         method="DELETE",
         path="/v3/merchant-service/complaint-notifications",
@@ -112,95 +112,113 @@ _COMPLAINT_NOTIFICATIONS_DELETE: Endpoint[Model | None] = Endpoint(
         request_media=None,
         response_media=None,
     ),
-    ComplaintNotificationsDeleteParams,
+    MerchantServiceComplaintNotificationsDeleteParams,
     {},
     type(None),
 )
 
 
-class ComplaintNotificationsResource(Resource):
+class MerchantServiceComplaintNotificationsResource(Resource):
     """`v3/merchant-service/complaint-notifications`: GET, POST, PUT, DELETE"""
 
-    def get(self, **kwargs: Unpack[ComplaintNotificationsGetParams]) -> ComplaintNotificationsGetResponse:
+    def get(
+        self,
+        **kwargs: Unpack[MerchantServiceComplaintNotificationsGetParams],
+    ) -> MerchantServiceComplaintNotificationsGetResponse:
         """查看投诉通知回调地址
 
         读取商户当前已登记的投诉通知回调地址，尚未登记时返回资源不存在。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012459014
 
-        Arguments: `ComplaintNotificationsGetParams`."""
-        return self._call(_COMPLAINT_NOTIFICATIONS_GET, kwargs)
+        Arguments: `MerchantServiceComplaintNotificationsGetParams`."""
+        return self._call(_MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_GET, kwargs)
 
-    def post(self, **kwargs: Unpack[ComplaintNotificationsPostParams]) -> ComplaintNotificationsPostResponse:
+    def post(
+        self,
+        **kwargs: Unpack[MerchantServiceComplaintNotificationsPostParams],
+    ) -> MerchantServiceComplaintNotificationsPostResponse:
         """设置投诉通知回调地址
 
         首次接入时调用，登记一个接收用户投诉事件的回调地址；登记成功后，新的投诉会推送到该地址。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012458679
 
-        Arguments: `ComplaintNotificationsPostParams`."""
-        return self._call(_COMPLAINT_NOTIFICATIONS_POST, kwargs)
+        Arguments: `MerchantServiceComplaintNotificationsPostParams`."""
+        return self._call(_MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_POST, kwargs)
 
-    def put(self, **kwargs: Unpack[ComplaintNotificationsPutParams]) -> ComplaintNotificationsPutResponse:
+    def put(
+        self,
+        **kwargs: Unpack[MerchantServiceComplaintNotificationsPutParams],
+    ) -> MerchantServiceComplaintNotificationsPutResponse:
         """更换投诉通知回调地址
 
         把已登记的回调地址整体替换为新地址，替换立即生效。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012459282
 
-        Arguments: `ComplaintNotificationsPutParams`."""
-        return self._call(_COMPLAINT_NOTIFICATIONS_PUT, kwargs)
+        Arguments: `MerchantServiceComplaintNotificationsPutParams`."""
+        return self._call(_MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_PUT, kwargs)
 
-    def delete(self, **kwargs: Unpack[ComplaintNotificationsDeleteParams]) -> Model | None:
+    def delete(self, **kwargs: Unpack[MerchantServiceComplaintNotificationsDeleteParams]) -> Model | None:
         """注销投诉通知回调地址
 
         删除已登记的回调地址，之后不再推送投诉事件，商户需自行轮询投诉单。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012460452
 
-        Arguments: `ComplaintNotificationsDeleteParams`."""
-        return self._call(_COMPLAINT_NOTIFICATIONS_DELETE, kwargs)
+        Arguments: `MerchantServiceComplaintNotificationsDeleteParams`."""
+        return self._call(_MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_DELETE, kwargs)
 
 
-class AsyncComplaintNotificationsResource(AsyncResource):
+class AsyncMerchantServiceComplaintNotificationsResource(AsyncResource):
     """`v3/merchant-service/complaint-notifications`: GET, POST, PUT, DELETE"""
 
-    async def get(self, **kwargs: Unpack[ComplaintNotificationsGetParams]) -> ComplaintNotificationsGetResponse:
+    async def get(
+        self,
+        **kwargs: Unpack[MerchantServiceComplaintNotificationsGetParams],
+    ) -> MerchantServiceComplaintNotificationsGetResponse:
         """查看投诉通知回调地址
 
         读取商户当前已登记的投诉通知回调地址，尚未登记时返回资源不存在。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012459014
 
-        Arguments: `ComplaintNotificationsGetParams`."""
-        return await self._call(_COMPLAINT_NOTIFICATIONS_GET, kwargs)
+        Arguments: `MerchantServiceComplaintNotificationsGetParams`."""
+        return await self._call(_MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_GET, kwargs)
 
-    async def post(self, **kwargs: Unpack[ComplaintNotificationsPostParams]) -> ComplaintNotificationsPostResponse:
+    async def post(
+        self,
+        **kwargs: Unpack[MerchantServiceComplaintNotificationsPostParams],
+    ) -> MerchantServiceComplaintNotificationsPostResponse:
         """设置投诉通知回调地址
 
         首次接入时调用，登记一个接收用户投诉事件的回调地址；登记成功后，新的投诉会推送到该地址。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012458679
 
-        Arguments: `ComplaintNotificationsPostParams`."""
-        return await self._call(_COMPLAINT_NOTIFICATIONS_POST, kwargs)
+        Arguments: `MerchantServiceComplaintNotificationsPostParams`."""
+        return await self._call(_MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_POST, kwargs)
 
-    async def put(self, **kwargs: Unpack[ComplaintNotificationsPutParams]) -> ComplaintNotificationsPutResponse:
+    async def put(
+        self,
+        **kwargs: Unpack[MerchantServiceComplaintNotificationsPutParams],
+    ) -> MerchantServiceComplaintNotificationsPutResponse:
         """更换投诉通知回调地址
 
         把已登记的回调地址整体替换为新地址，替换立即生效。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012459282
 
-        Arguments: `ComplaintNotificationsPutParams`."""
-        return await self._call(_COMPLAINT_NOTIFICATIONS_PUT, kwargs)
+        Arguments: `MerchantServiceComplaintNotificationsPutParams`."""
+        return await self._call(_MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_PUT, kwargs)
 
-    async def delete(self, **kwargs: Unpack[ComplaintNotificationsDeleteParams]) -> Model | None:
+    async def delete(self, **kwargs: Unpack[MerchantServiceComplaintNotificationsDeleteParams]) -> Model | None:
         """注销投诉通知回调地址
 
         删除已登记的回调地址，之后不再推送投诉事件，商户需自行轮询投诉单。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012460452
 
-        Arguments: `ComplaintNotificationsDeleteParams`."""
-        return await self._call(_COMPLAINT_NOTIFICATIONS_DELETE, kwargs)
+        Arguments: `MerchantServiceComplaintNotificationsDeleteParams`."""
+        return await self._call(_MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_DELETE, kwargs)

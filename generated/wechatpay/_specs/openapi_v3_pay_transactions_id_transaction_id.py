@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class TransactionsIdTransactionIdGetParams(RequestOptions):
+class PayTransactionsByTransactionIdGetParams(RequestOptions):
     """按微信支付订单号查单"""
 
     transaction_id: NotRequired[str]
@@ -20,14 +20,14 @@ class TransactionsIdTransactionIdGetParams(RequestOptions):
     """下单时使用的商户号"""
 
 
-class TransactionsIdTransactionIdGetResponsePayer(Model):
+class PayTransactionsByTransactionIdGetResponsePayer(Model):
     """付款人信息"""
 
     openid: str | None = None
     """付款人的用户标识"""
 
 
-class TransactionsIdTransactionIdGetResponseAmount(Model):
+class PayTransactionsByTransactionIdGetResponseAmount(Model):
     """金额明细"""
 
     total: int | None = None
@@ -40,7 +40,7 @@ class TransactionsIdTransactionIdGetResponseAmount(Model):
     """订单币种"""
 
 
-class TransactionsIdTransactionIdGetResponsePromotionDetail(Model):
+class PayTransactionsByTransactionIdGetResponsePromotionDetail(Model):
     """本单享受的优惠列表"""
 
     coupon_id: str
@@ -50,7 +50,7 @@ class TransactionsIdTransactionIdGetResponsePromotionDetail(Model):
     """优惠抵扣的金额，以分为单位"""
 
 
-class TransactionsIdTransactionIdGetResponse(Model):
+class PayTransactionsByTransactionIdGetResponse(Model):
     """The response of GET /v3/pay/transactions/id/{transaction_id}."""
 
     appid: str
@@ -77,17 +77,17 @@ class TransactionsIdTransactionIdGetResponse(Model):
     success_time: str | None = None
     """用户完成付款的时刻"""
 
-    payer: TransactionsIdTransactionIdGetResponsePayer | None = None
+    payer: PayTransactionsByTransactionIdGetResponsePayer | None = None
     """付款人信息"""
 
-    amount: TransactionsIdTransactionIdGetResponseAmount | None = None
+    amount: PayTransactionsByTransactionIdGetResponseAmount | None = None
     """金额明细"""
 
-    promotion_detail: list[TransactionsIdTransactionIdGetResponsePromotionDetail] | None = None
+    promotion_detail: list[PayTransactionsByTransactionIdGetResponsePromotionDetail] | None = None
     """本单享受的优惠列表"""
 
 
-_TRANSACTIONS_ID_TRANSACTION_ID_GET = Endpoint(
+_PAY_TRANSACTIONS_BY_TRANSACTION_ID_GET = Endpoint(
     Operation(
         method="GET",
         path="/v3/pay/transactions/id/{transaction_id}",
@@ -95,39 +95,42 @@ _TRANSACTIONS_ID_TRANSACTION_ID_GET = Endpoint(
         request_media=None,
         response_media="application/json",
     ),
-    TransactionsIdTransactionIdGetParams,
+    PayTransactionsByTransactionIdGetParams,
     {"transaction_id": ("path", "transaction_id"), "mchid": ("query", "mchid")},
-    TransactionsIdTransactionIdGetResponse,
+    PayTransactionsByTransactionIdGetResponse,
     client_held={"mchid": "mchid"},
 )
 
 
-class TransactionsIdTransactionIdResource(Resource):
+class PayTransactionsByTransactionIdResource(Resource):
     """`v3/pay/transactions/id/{transaction_id}`: GET"""
 
-    def get(self, **kwargs: Unpack[TransactionsIdTransactionIdGetParams]) -> TransactionsIdTransactionIdGetResponse:
+    def get(
+        self,
+        **kwargs: Unpack[PayTransactionsByTransactionIdGetParams],
+    ) -> PayTransactionsByTransactionIdGetResponse:
         """按微信支付订单号查单
 
         用微信支付分配的订单号查询一笔交易的最新状态，适合在没收到支付结果通知或需要对账时主动核实。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012791858
 
-        Arguments: `TransactionsIdTransactionIdGetParams`."""
-        return self._call(_TRANSACTIONS_ID_TRANSACTION_ID_GET, kwargs)
+        Arguments: `PayTransactionsByTransactionIdGetParams`."""
+        return self._call(_PAY_TRANSACTIONS_BY_TRANSACTION_ID_GET, kwargs)
 
 
-class AsyncTransactionsIdTransactionIdResource(AsyncResource):
+class AsyncPayTransactionsByTransactionIdResource(AsyncResource):
     """`v3/pay/transactions/id/{transaction_id}`: GET"""
 
     async def get(
         self,
-        **kwargs: Unpack[TransactionsIdTransactionIdGetParams],
-    ) -> TransactionsIdTransactionIdGetResponse:
+        **kwargs: Unpack[PayTransactionsByTransactionIdGetParams],
+    ) -> PayTransactionsByTransactionIdGetResponse:
         """按微信支付订单号查单
 
         用微信支付分配的订单号查询一笔交易的最新状态，适合在没收到支付结果通知或需要对账时主动核实。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012791858
 
-        Arguments: `TransactionsIdTransactionIdGetParams`."""
-        return await self._call(_TRANSACTIONS_ID_TRANSACTION_ID_GET, kwargs)
+        Arguments: `PayTransactionsByTransactionIdGetParams`."""
+        return await self._call(_PAY_TRANSACTIONS_BY_TRANSACTION_ID_GET, kwargs)

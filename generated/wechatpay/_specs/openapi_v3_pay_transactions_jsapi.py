@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class TransactionsJsapiPostRequestAmount(TypedDict):
+class PayTransactionsJsapiPostRequestAmount(TypedDict):
     """金额明细"""
 
     total: int
@@ -20,7 +20,7 @@ class TransactionsJsapiPostRequestAmount(TypedDict):
     """币种代码"""
 
 
-class TransactionsJsapiPostRequestPayerIdentity(TypedDict):
+class PayTransactionsJsapiPostRequestIdentity(TypedDict):
     """实名核验信息(需另行开通)"""
 
     type: Literal["IDCARD", "OVERSEA_PASSPORT", "PHONE_NUMBER"]
@@ -33,17 +33,17 @@ class TransactionsJsapiPostRequestPayerIdentity(TypedDict):
     """证件上的姓名，须加密后上送"""
 
 
-class TransactionsJsapiPostRequestPayer(TypedDict):
+class PayTransactionsJsapiPostRequestPayer(TypedDict):
     """付款人信息"""
 
     openid: str
     """付款人在上述AppID下的用户标识"""
 
-    identity: NotRequired[TransactionsJsapiPostRequestPayerIdentity]
+    identity: NotRequired[PayTransactionsJsapiPostRequestIdentity]
     """实名核验信息(需另行开通)"""
 
 
-class TransactionsJsapiPostRequestDetailGoodsDetail(TypedDict):
+class PayTransactionsJsapiPostRequestGoodsDetail(TypedDict):
     """购买的商品清单"""
 
     merchant_goods_id: str
@@ -59,31 +59,31 @@ class TransactionsJsapiPostRequestDetailGoodsDetail(TypedDict):
     """商品单价，以分为单位"""
 
 
-class TransactionsJsapiPostRequestDetail(TypedDict):
+class PayTransactionsJsapiPostRequestDetail(TypedDict):
     """商品明细，用于单品优惠"""
 
     cost_price: NotRequired[int]
     """优惠前的订单原价，以分为单位"""
 
-    goods_detail: NotRequired[list[TransactionsJsapiPostRequestDetailGoodsDetail]]
+    goods_detail: NotRequired[list[PayTransactionsJsapiPostRequestGoodsDetail]]
     """购买的商品清单"""
 
 
-class TransactionsJsapiPostRequestSubsidyInfo(TypedDict):
+class PayTransactionsJsapiPostRequestSubsidyInfo(TypedDict):
     """分期免息设置"""
 
     installment_num: Literal[3, 6, 12]
     """可选的分期期数"""
 
 
-class TransactionsJsapiPostRequestSettleInfo(TypedDict):
+class PayTransactionsJsapiPostRequestSettleInfo(TypedDict):
     """结算设置"""
 
     profit_sharing: NotRequired[bool]
     """本单资金是否需要后续分账"""
 
 
-class TransactionsJsapiPostParams(RequestOptions):
+class PayTransactionsJsapiPostParams(RequestOptions):
     """JSAPI支付下单"""
 
     appid: NotRequired[str]
@@ -104,33 +104,33 @@ class TransactionsJsapiPostParams(RequestOptions):
     notify_url: NotRequired[str]
     """接收支付结果的回调地址，须为外网可访问的https地址"""
 
-    amount: TransactionsJsapiPostRequestAmount
+    amount: PayTransactionsJsapiPostRequestAmount
     """金额明细"""
 
-    payer: TransactionsJsapiPostRequestPayer
+    payer: PayTransactionsJsapiPostRequestPayer
     """付款人信息"""
 
     limit_pay: NotRequired[list[Literal["no_balance", "no_credit", "no_debit"]]]
     """本单禁止使用的付款方式"""
 
-    detail: NotRequired[TransactionsJsapiPostRequestDetail]
+    detail: NotRequired[PayTransactionsJsapiPostRequestDetail]
     """商品明细，用于单品优惠"""
 
-    subsidy_info: NotRequired[TransactionsJsapiPostRequestSubsidyInfo]
+    subsidy_info: NotRequired[PayTransactionsJsapiPostRequestSubsidyInfo]
     """分期免息设置"""
 
-    settle_info: NotRequired[TransactionsJsapiPostRequestSettleInfo]
+    settle_info: NotRequired[PayTransactionsJsapiPostRequestSettleInfo]
     """结算设置"""
 
 
-class TransactionsJsapiPostResponse(Model):
+class PayTransactionsJsapiPostResponse(Model):
     """The response of POST /v3/pay/transactions/jsapi."""
 
     prepay_id: str
     """预支付交易会话标识，两小时内有效"""
 
 
-_TRANSACTIONS_JSAPI_POST = Endpoint(
+_PAY_TRANSACTIONS_JSAPI_POST = Endpoint(
     Operation(
         method="POST",
         path="/v3/pay/transactions/jsapi",
@@ -139,7 +139,7 @@ _TRANSACTIONS_JSAPI_POST = Endpoint(
         response_media="application/json",
         encrypted_fields=("payer.identity.number", "payer.identity.name"),
     ),
-    TransactionsJsapiPostParams,
+    PayTransactionsJsapiPostParams,
     {
         "appid": ("body", "appid"),
         "mchid": ("body", "mchid"),
@@ -154,34 +154,34 @@ _TRANSACTIONS_JSAPI_POST = Endpoint(
         "subsidy_info": ("body", "subsidy_info"),
         "settle_info": ("body", "settle_info"),
     },
-    TransactionsJsapiPostResponse,
+    PayTransactionsJsapiPostResponse,
     client_held={"appid": "appid", "mchid": "mchid", "notify_url": "notify_url"},
 )
 
 
-class TransactionsJsapiResource(Resource):
+class PayTransactionsJsapiResource(Resource):
     """`v3/pay/transactions/jsapi`: POST"""
 
-    def post(self, **kwargs: Unpack[TransactionsJsapiPostParams]) -> TransactionsJsapiPostResponse:
+    def post(self, **kwargs: Unpack[PayTransactionsJsapiPostParams]) -> PayTransactionsJsapiPostResponse:
         """JSAPI支付下单
 
         商户在公众号或小程序里向用户收款之前，先用本接口创建一笔预支付订单；拿到预支付交易会话标识后，再由前端页面拉起微信支付收银台。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012791856
 
-        Arguments: `TransactionsJsapiPostParams`."""
-        return self._call(_TRANSACTIONS_JSAPI_POST, kwargs)
+        Arguments: `PayTransactionsJsapiPostParams`."""
+        return self._call(_PAY_TRANSACTIONS_JSAPI_POST, kwargs)
 
 
-class AsyncTransactionsJsapiResource(AsyncResource):
+class AsyncPayTransactionsJsapiResource(AsyncResource):
     """`v3/pay/transactions/jsapi`: POST"""
 
-    async def post(self, **kwargs: Unpack[TransactionsJsapiPostParams]) -> TransactionsJsapiPostResponse:
+    async def post(self, **kwargs: Unpack[PayTransactionsJsapiPostParams]) -> PayTransactionsJsapiPostResponse:
         """JSAPI支付下单
 
         商户在公众号或小程序里向用户收款之前，先用本接口创建一笔预支付订单；拿到预支付交易会话标识后，再由前端页面拉起微信支付收银台。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012791856
 
-        Arguments: `TransactionsJsapiPostParams`."""
-        return await self._call(_TRANSACTIONS_JSAPI_POST, kwargs)
+        Arguments: `PayTransactionsJsapiPostParams`."""
+        return await self._call(_PAY_TRANSACTIONS_JSAPI_POST, kwargs)

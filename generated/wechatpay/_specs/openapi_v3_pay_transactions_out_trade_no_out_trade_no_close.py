@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class TransactionsOutTradeNoOutTradeNoClosePostParams(RequestOptions):
+class PayTransactionsByOutTradeNoClosePostParams(RequestOptions):
     """关闭未支付订单"""
 
     out_trade_no: NotRequired[str]
@@ -20,7 +20,7 @@ class TransactionsOutTradeNoOutTradeNoClosePostParams(RequestOptions):
     """下单时使用的商户号"""
 
 
-_TRANSACTIONS_OUT_TRADE_NO_OUT_TRADE_NO_CLOSE_POST: Endpoint[Model | None] = Endpoint(
+_PAY_TRANSACTIONS_BY_OUT_TRADE_NO_CLOSE_POST: Endpoint[Model | None] = Endpoint(
     Operation(
         method="POST",
         path="/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
@@ -28,36 +28,36 @@ _TRANSACTIONS_OUT_TRADE_NO_OUT_TRADE_NO_CLOSE_POST: Endpoint[Model | None] = End
         request_media="application/json",
         response_media=None,
     ),
-    TransactionsOutTradeNoOutTradeNoClosePostParams,
+    PayTransactionsByOutTradeNoClosePostParams,
     {"out_trade_no": ("path", "out_trade_no"), "mchid": ("body", "mchid")},
     type(None),
     client_held={"mchid": "mchid"},
 )
 
 
-class TransactionsOutTradeNoOutTradeNoCloseResource(Resource):
+class PayTransactionsByOutTradeNoCloseResource(Resource):
     """`v3/pay/transactions/out-trade-no/{out_trade_no}/close`: POST"""
 
-    def post(self, **kwargs: Unpack[TransactionsOutTradeNoOutTradeNoClosePostParams]) -> Model | None:
+    def post(self, **kwargs: Unpack[PayTransactionsByOutTradeNoClosePostParams]) -> Model | None:
         """关闭未支付订单
 
         对尚未付款的订单执行关单，关单后用户无法再为该订单付款；商户若要重新收款，应换一个新的商户订单号下单。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012791860
 
-        Arguments: `TransactionsOutTradeNoOutTradeNoClosePostParams`."""
-        return self._call(_TRANSACTIONS_OUT_TRADE_NO_OUT_TRADE_NO_CLOSE_POST, kwargs)
+        Arguments: `PayTransactionsByOutTradeNoClosePostParams`."""
+        return self._call(_PAY_TRANSACTIONS_BY_OUT_TRADE_NO_CLOSE_POST, kwargs)
 
 
-class AsyncTransactionsOutTradeNoOutTradeNoCloseResource(AsyncResource):
+class AsyncPayTransactionsByOutTradeNoCloseResource(AsyncResource):
     """`v3/pay/transactions/out-trade-no/{out_trade_no}/close`: POST"""
 
-    async def post(self, **kwargs: Unpack[TransactionsOutTradeNoOutTradeNoClosePostParams]) -> Model | None:
+    async def post(self, **kwargs: Unpack[PayTransactionsByOutTradeNoClosePostParams]) -> Model | None:
         """关闭未支付订单
 
         对尚未付款的订单执行关单，关单后用户无法再为该订单付款；商户若要重新收款，应换一个新的商户订单号下单。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012791860
 
-        Arguments: `TransactionsOutTradeNoOutTradeNoClosePostParams`."""
-        return await self._call(_TRANSACTIONS_OUT_TRADE_NO_OUT_TRADE_NO_CLOSE_POST, kwargs)
+        Arguments: `PayTransactionsByOutTradeNoClosePostParams`."""
+        return await self._call(_PAY_TRANSACTIONS_BY_OUT_TRADE_NO_CLOSE_POST, kwargs)

@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class GuidesGuideIdPatchParams(RequestOptions):
+class SmartguideGuidesByIdPatchParams(RequestOptions):
     """修改服务人员资料"""
 
     guide_id: NotRequired[str]
@@ -32,7 +32,7 @@ class GuidesGuideIdPatchParams(RequestOptions):
     """服务人员头像图片的链接"""
 
 
-_GUIDES_GUIDE_ID_PATCH: Endpoint[Model | None] = Endpoint(
+_SMARTGUIDE_GUIDES_BY_ID_PATCH: Endpoint[Model | None] = Endpoint(
     Operation(
         method="PATCH",
         path="/v3/smartguide/guides/{guide_id}",
@@ -41,7 +41,7 @@ _GUIDES_GUIDE_ID_PATCH: Endpoint[Model | None] = Endpoint(
         response_media=None,
         encrypted_fields=("name", "mobile"),
     ),
-    GuidesGuideIdPatchParams,
+    SmartguideGuidesByIdPatchParams,
     {
         "guide_id": ("path", "guide_id"),
         "sub_mchid": ("body", "sub_mchid"),
@@ -54,29 +54,29 @@ _GUIDES_GUIDE_ID_PATCH: Endpoint[Model | None] = Endpoint(
 )
 
 
-class GuidesGuideIdResource(Resource):
+class SmartguideGuidesByIdResource(Resource):
     """`v3/smartguide/guides/{guide_id}`: PATCH"""
 
-    def patch(self, **kwargs: Unpack[GuidesGuideIdPatchParams]) -> Model | None:
+    def patch(self, **kwargs: Unpack[SmartguideGuidesByIdPatchParams]) -> Model | None:
         """修改服务人员资料
 
         门店服务人员的姓名、联系方式或二维码发生变化时，商户或服务商可调用本接口按需更新其中的部分字段。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012535160
 
-        Arguments: `GuidesGuideIdPatchParams`."""
-        return self._call(_GUIDES_GUIDE_ID_PATCH, kwargs)
+        Arguments: `SmartguideGuidesByIdPatchParams`."""
+        return self._call(_SMARTGUIDE_GUIDES_BY_ID_PATCH, kwargs)
 
 
-class AsyncGuidesGuideIdResource(AsyncResource):
+class AsyncSmartguideGuidesByIdResource(AsyncResource):
     """`v3/smartguide/guides/{guide_id}`: PATCH"""
 
-    async def patch(self, **kwargs: Unpack[GuidesGuideIdPatchParams]) -> Model | None:
+    async def patch(self, **kwargs: Unpack[SmartguideGuidesByIdPatchParams]) -> Model | None:
         """修改服务人员资料
 
         门店服务人员的姓名、联系方式或二维码发生变化时，商户或服务商可调用本接口按需更新其中的部分字段。
 
         Docs: https://pay.weixin.qq.com/doc/v3/merchant/4012535160
 
-        Arguments: `GuidesGuideIdPatchParams`."""
-        return await self._call(_GUIDES_GUIDE_ID_PATCH, kwargs)
+        Arguments: `SmartguideGuidesByIdPatchParams`."""
+        return await self._call(_SMARTGUIDE_GUIDES_BY_ID_PATCH, kwargs)

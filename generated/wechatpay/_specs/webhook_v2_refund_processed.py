@@ -10,7 +10,7 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class RefundProcessedEventReqInfo(Model):
+class V2RefundProcessedEventReqInfo(Model):
     transaction_id: str
     """微信支付订单号"""
 
@@ -48,7 +48,7 @@ class RefundProcessedEventReqInfo(Model):
     """退款的发起渠道"""
 
 
-class RefundProcessedEvent(Model):
+class V2RefundProcessedEvent(Model):
     """The refund-processed notification."""
 
     return_code: Literal["SUCCESS", "FAIL"] | str
@@ -66,5 +66,5 @@ class RefundProcessedEvent(Model):
     nonce_str: str
     """随机串"""
 
-    req_info: Json[RefundProcessedEventReqInfo]
+    req_info: Json[V2RefundProcessedEventReqInfo]
     """退款详情的密文"""

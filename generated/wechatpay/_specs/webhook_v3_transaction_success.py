@@ -10,14 +10,14 @@ from .._core import AsyncResource, Endpoint, FileInput, Model, RequestOptions, R
 from .._runtime import Operation
 
 
-class TransactionSuccessEventResourcePayer(Model):
+class TransactionSuccessEventPayer(Model):
     """付款人信息"""
 
     openid: str
     """付款人的用户标识"""
 
 
-class TransactionSuccessEventResourceAmount(Model):
+class TransactionSuccessEventAmount(Model):
     """金额明细"""
 
     total: int
@@ -58,10 +58,10 @@ class TransactionSuccessEventResource(Model):
     success_time: str
     """付款完成时刻"""
 
-    payer: TransactionSuccessEventResourcePayer
+    payer: TransactionSuccessEventPayer
     """付款人信息"""
 
-    amount: TransactionSuccessEventResourceAmount
+    amount: TransactionSuccessEventAmount
     """金额明细"""
 
 
