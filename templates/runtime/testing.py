@@ -294,7 +294,7 @@ class FakeWeChatPay:
         self.requests: list[FakeRequest] = []
         self.rejections: list[str] = []
         self.bills: dict[str, bytes] = {}  # download token -> file
-        self._bill_dates: dict[str, str] = {}  # bill_date -> download token
+        self._bill_dates: dict[str, dict[str, str]] = {}  # bill_date -> its download URL and digest
         self._nonces: set[str] = set()
         self._lock = threading.Lock()
         self._tls = tls
@@ -397,8 +397,12 @@ class FakeWeChatPay:
         """A bill to download: what `GET /v3/bill/tradebill?bill_date=...` (or fundflowbill) answers for it."""
         token = secrets.token_hex(8)
         self.bills[token] = content
-        self._bill_dates[bill_date] = token
-        return self._bill_descriptor(token)
+        self._bill_dates[bill_date] = {
+            "hash_type": "SHA1",
+            "hash_value": hashlib.sha1(content).hexdigest(),
+            "download_url": f"{self.base_url}/v3/billdownload/file?token={token}",
+        }
+        return self._bill_dates[bill_date]
 
     def client_settings(self, *, public_key: bool | None = None, certificates: bool | None = None) -> dict[str, Any]:
         """Constructor arguments for a client of this merchant (both key modes when the service has both; the
@@ -527,18 +531,11 @@ class FakeWeChatPay:
             )
         return {"data": data}
 
-    def _bill_descriptor(self, token: str) -> dict[str, str]:
-        return {
-            "hash_type": "SHA1",
-            "hash_value": hashlib.sha1(self.bills[token]).hexdigest(),
-            "download_url": f"{self.base_url}/v3/billdownload/file?token={token}",
-        }
-
     def _bill_of_date(self, request: FakeRequest) -> Any:
-        token = self._bill_dates.get(request.query.get("bill_date", ""))
-        if token is None:
+        bill = self._bill_dates.get(request.query.get("bill_date", ""))
+        if bill is None:
             return Reply.error(400, "NO_STATEMENT_EXIST", "no bill for that date")
-        return self._bill_descriptor(token)
+        return bill
 
     def _bill(self, request: FakeRequest) -> Any:
         bill = self.bills.get(request.query.get("token", ""))

@@ -24,7 +24,7 @@ def _load() -> None:
 
 _load()
 
-from wechatpay_testing_under_test import (  # noqa: E402 - the module exists only once loaded above
+from wechatpay_testing_under_test import (  # the module exists once loaded above
     OAEP,
     FakeRequest,
     FakeWeChatPay,
