@@ -657,12 +657,11 @@ class FakeWeChatPay:
                 request.path_params = match.groupdict()
                 return route
         endpoint = self._documented(request)
-        operation = getattr(endpoint, "operation", None)
-        flags = {key: getattr(operation, key, False) for key in ("nonceless", "client_cert", "signed_query")}
+        checks = {} if endpoint is None else _checks(endpoint.operation)
         if self.upstream is not None:
-            return Route(functools.partial(self._forward, self.upstream), **flags)
+            return Route(functools.partial(self._forward, self.upstream), **checks)
         if endpoint is not None:
-            return Route(functools.partial(_default_answer, endpoint), **flags)
+            return Route(functools.partial(_default_answer, endpoint), **checks)
         return None
 
     def _documented(self, request: FakeRequest) -> Any:
@@ -711,6 +710,15 @@ def _endpoints(package: str) -> tuple[Any, ...]:
     return tuple(found)
 
 
+def _checks(operation: Any) -> dict[str, bool]:
+    """What the service checks of an operation's request besides its signature, as its page says."""
+    return {
+        "nonceless": operation.nonceless,
+        "client_cert": operation.client_cert,
+        "signed_query": operation.signed_query,
+    }
+
+
 def _default_answer(endpoint: Any, request: FakeRequest) -> Any:
     """A schema-valid answer for the operation: its response model's required fields, each the first value its
     schema allows (an enum's first, 0, false, an empty list, the field's name for a string)."""
@@ -721,29 +729,29 @@ def _default_answer(endpoint: Any, request: FakeRequest) -> Any:
     if returns is type(None):
         return None
     schema = returns.model_json_schema()
-    value = example(schema, schema.get("$defs", {}))
+    value = _simplest(schema, schema.get("$defs", {}))
     if operation.api == "v2":  # the XML's top-level elements (an enum's first value is SUCCESS)
         return {key: str(item) for key, item in value.items() if not isinstance(item, (dict, list))}
     return value
 
 
-def example(schema: Mapping[str, Any], defs: Mapping[str, Any], name: str = "") -> Any:
+def _simplest(schema: Mapping[str, Any], defs: Mapping[str, Any], name: str = "") -> Any:
     """The simplest value `schema` (pydantic's JSON Schema) accepts: required properties only."""
     if "$ref" in schema:
-        return example(defs[schema["$ref"].rpartition("/")[2]], defs, name)
+        return _simplest(defs[schema["$ref"].rpartition("/")[2]], defs, name)
     if "const" in schema:
         return schema["const"]
     if "enum" in schema:
         return schema["enum"][0]
     choices = schema.get("anyOf") or schema.get("oneOf") or schema.get("allOf")
     if choices:
-        return example(next((c for c in choices if c.get("type") != "null"), choices[0]), defs, name)
+        return _simplest(next((c for c in choices if c.get("type") != "null"), choices[0]), defs, name)
     kind = schema.get("type")
     if kind == "object":
         properties = schema.get("properties", {})
-        return {key: example(properties[key], defs, key) for key in schema.get("required", ())}
+        return {key: _simplest(properties[key], defs, key) for key in schema.get("required", ())}
     if kind == "string" and "contentSchema" in schema:  # JSON in a string
-        return json.dumps(example(schema["contentSchema"], defs, name), ensure_ascii=False)
+        return json.dumps(_simplest(schema["contentSchema"], defs, name), ensure_ascii=False)
     return {"string": name, "integer": 0, "number": 0, "boolean": False, "array": [], "null": None}.get(str(kind), name)
 
 
