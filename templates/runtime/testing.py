@@ -47,7 +47,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
@@ -668,7 +668,7 @@ class FakeWeChatPay:
         """The generated `Endpoint` of the operation the request is for, if the package documents it."""
         if self.package is None:
             return None
-        for endpoint in _endpoints(self.package):
+        for endpoint in _endpoints(self.package, request.path):
             operation = endpoint.operation
             if operation.method == request.method and _template(operation.path).fullmatch(request.path):
                 return endpoint
@@ -698,16 +698,25 @@ def _template(path: str) -> re.Pattern[str]:
 
 
 @functools.cache
-def _endpoints(package: str) -> tuple[Any, ...]:
-    """Every operation the generated `package` documents: the `Endpoint`s of its spec modules (imported once,
-    on the first request no route answers)."""
-    endpoint_class = importlib.import_module(f"{package}._core").Endpoint
+def _spec_modules(package: str) -> tuple[str, ...]:
     specs = importlib.import_module(f"{package}._specs")
-    found: list[Any] = []
-    for module in pkgutil.iter_modules(specs.__path__):
-        namespace = vars(importlib.import_module(f"{specs.__name__}.{module.name}"))
-        found += [value for value in namespace.values() if isinstance(value, endpoint_class)]
-    return tuple(found)
+    return tuple(f"{specs.__name__}.{module.name}" for module in pkgutil.iter_modules(specs.__path__))
+
+
+def _endpoints(package: str, path: str) -> Iterator[Any]:
+    """The `Endpoint`s of the generated `package`, those of the spec modules whose names share most words with
+    `path` first: a module is named after its page, so the one wanted is imported first of the thousand a build
+    of the full docs holds."""
+    endpoint_class = importlib.import_module(f"{package}._core").Endpoint
+    wanted = _words(path)
+    for name in sorted(_spec_modules(package), key=lambda module: -len(wanted & _words(module.rpartition(".")[2]))):
+        for value in vars(importlib.import_module(name)).values():
+            if isinstance(value, endpoint_class):
+                yield value
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _checks(operation: Any) -> dict[str, bool]:
