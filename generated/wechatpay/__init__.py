@@ -38,6 +38,7 @@ from ._runtime import (
 
 if TYPE_CHECKING:
     from ._core import Disagreement
+    from ._runtime import testing as testing
     from ._runtime import NotificationReply, notification_failure, notification_success, v2_notification_reply
 
 __version__ = "0.1.0"
@@ -81,8 +82,8 @@ _NOTIFICATION_REPLIES = frozenset(
 
 
 def __getattr__(name: str) -> Any:
-    """Imported when first used: the notification replies (they load XML and AES) and `Disagreement` (pydantic),
-    so that a client that only calls stays light."""
+    """Imported when first used: the notification replies (they load XML and AES), `Disagreement` (pydantic) and
+    `testing` (the fake WeChat Pay for merchants' tests), so that a client that only calls stays light."""
     if name in _NOTIFICATION_REPLIES:
         from . import _runtime
 
@@ -91,4 +92,8 @@ def __getattr__(name: str) -> Any:
         from ._core import Disagreement
 
         return Disagreement
+    if name == "testing":
+        from ._runtime import testing
+
+        return testing
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -234,7 +234,7 @@ def read_notifications(package: ModuleType, samples: list[Sample], fake: FakeWeC
         event_type = sample.event_types[0]
         try:
             if sample.api == "v3":
-                headers, body = fake.notification(sample.data, event_type=event_type)
+                headers, body = fake.make_notification(event_type, sample.data)
                 event = client.webhooks.parse(headers, body)
                 resource = event.resource
             else:

@@ -165,7 +165,7 @@ async def test_raw_responses_async(package: ModuleType, fake: FakeWeChatPay, ser
 
 
 def test_a_notification_is_always_its_typed_event(package: ModuleType, client: Any, fake: FakeWeChatPay) -> None:
-    headers, body = fake.notification({"out_trade_no": 7, "surprise": [1]})  # a typed field of another type
+    headers, body = fake.make_notification("TRANSACTION.SUCCESS", {"out_trade_no": 7, "surprise": [1]})  # a typed field of another type
     event = client.webhooks.parse(headers, body)
     assert type(event).__name__ == "TransactionSuccessEvent"
     assert event.event_type == "TRANSACTION.SUCCESS" and event.resource.out_trade_no == 7
@@ -183,7 +183,7 @@ def test_event_type_is_a_literal_that_narrows_the_union(package: ModuleType) -> 
 
 
 def test_an_unknown_event_type_is_a_generic_typed_notification(client: Any, fake: FakeWeChatPay) -> None:
-    headers, body = fake.notification({"anything": {"deep": 1}}, event_type="SOMETHING.NEW")
+    headers, body = fake.make_notification("SOMETHING.NEW", {"anything": {"deep": 1}})
     event = client.webhooks.parse(headers, body)
     assert type(event).__name__ == "Notification"
     assert event.event_type == "SOMETHING.NEW" and event.resource == {"anything": {"deep": 1}}

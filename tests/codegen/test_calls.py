@@ -184,7 +184,7 @@ def test_strict_responses_make_an_answer_that_does_not_fit_a_typed_error_without
         client.v3.pay.transactions.jsapi.post(**JSAPI_EXAMPLE)
     assert "secret-value" not in str(caught.value) and caught.value.__cause__ is None
     assert caught.value.response.json() == {"prepay": "secret-value"}
-    headers, body = fake.notification({"out_trade_no": 7, "amount": {"total": "secret-value"}})
+    headers, body = fake.make_notification("TRANSACTION.SUCCESS", {"out_trade_no": 7, "amount": {"total": "secret-value"}})
     with pytest.raises(package.ResponseValidationError, match="out_trade_no: Input should be a valid string") as caught:
         client.webhooks.parse(headers, body)
     assert "secret-value" not in str(caught.value) and caught.value.response is None
@@ -192,12 +192,12 @@ def test_strict_responses_make_an_answer_that_does_not_fit_a_typed_error_without
 
 
 async def test_webhooks_are_typed_by_event_type(client: Any, aclient: Any, fake: FakeWeChatPay) -> None:
-    headers, body = fake.notification({"out_trade_no": "T1", "amount": {"total": 1}})
+    headers, body = fake.make_notification("TRANSACTION.SUCCESS", {"out_trade_no": "T1", "amount": {"total": 1}})
     event = client.webhooks.parse(headers, body)
     assert type(event).__name__ == "TransactionSuccessEvent"
     assert event.resource.out_trade_no == "T1" and event.resource.amount.total == 1
     assert (await aclient.webhooks.parse(headers, body)).resource.out_trade_no == "T1"
-    headers, body = fake.notification({"x": 1}, event_type="SOMETHING.NEW")
+    headers, body = fake.make_notification("SOMETHING.NEW", {"x": 1})
     assert type(client.webhooks.parse(headers, body)).__name__ == "Notification"
     v2 = client.webhooks.parse_v2("transaction-success", fake.v2_notification({"return_code": "SUCCESS", "total_fee": "7"}))
     assert v2.total_fee == 7

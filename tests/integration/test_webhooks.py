@@ -29,7 +29,7 @@ PAID = {
 
 
 async def test_a_notification_becomes_its_typed_event(models: ModuleType, client: Any, server: FakeWeChatPay) -> None:
-    headers, body = server.notification(PAID)
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", PAID, summary="支付成功")
     event = await wait(client.webhooks.parse(headers, body))
     assert isinstance(event, models.TransactionSuccessEvent)
     assert isinstance(event.resource, models.TransactionSuccessEventResource)
@@ -44,7 +44,7 @@ async def test_a_notification_becomes_its_typed_event(models: ModuleType, client
 
 async def test_an_unknown_event_type_is_kept_whole(wechatpay: ModuleType, client: Any, server: FakeWeChatPay) -> None:
     notification = importlib.import_module(f"{wechatpay.__name__}.webhooks").Notification
-    headers, body = server.notification({"anything": [1, 2]}, event_type="SOMETHING.NEW")
+    headers, body = server.make_notification("SOMETHING.NEW", {"anything": [1, 2]})
     event = await wait(client.webhooks.parse(headers, body))
     assert isinstance(event, notification) and event.resource == {"anything": [1, 2]}
 
@@ -53,7 +53,7 @@ async def test_an_unknown_event_type_is_kept_whole(wechatpay: ModuleType, client
 async def test_a_tampered_notification_is_refused(
     wechatpay: ModuleType, client: Any, server: FakeWeChatPay, tamper: str
 ) -> None:
-    headers, body = server.notification(PAID)
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", PAID, summary="支付成功")
     if tamper == "body":
         body = body.replace(b"TRANSACTION.SUCCESS", b"TRANSACTION.SUCCESS ")
     else:
@@ -64,6 +64,6 @@ async def test_a_tampered_notification_is_refused(
 async def test_a_resource_sealed_with_another_key_is_a_decryption_error(
     wechatpay: ModuleType, kind: str, server: FakeWeChatPay
 ) -> None:
-    headers, body = server.notification(PAID)
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", PAID, summary="支付成功")
     async with make_client(wechatpay, kind, server, apiv3_key=secrets.token_hex(16)) as client:
         await raises(wechatpay.DecryptionError, lambda: client.webhooks.parse(headers, body))

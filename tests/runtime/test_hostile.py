@@ -59,7 +59,7 @@ def _altered(headers: dict[str, str], change: dict[str, str | None]) -> dict[str
 
 @pytest.mark.parametrize("change", MALFORMED_HEADERS)
 async def test_malformed_notification_headers(c: Any, server: FakeWeChatPay, change: dict[str, str | None]) -> None:
-    headers, body = server.notification(RESOURCE)
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE)
     with pytest.raises(rt.SignatureVerificationError):
         await wait(c.parse_notification(_altered(headers, change), body))
 
@@ -108,7 +108,9 @@ async def test_every_reserved_character_is_percent_encoded(c: Any, server: FakeW
 async def test_notifications_never_touch_the_network(c: Any, server: FakeWeChatPay, forgery: str) -> None:
     c.CERTIFICATE_REFRESH_INTERVAL = 0.0
     stranger = Signer.platform()
-    headers, body = server.notification(RESOURCE, signer=stranger)  # a serial the client does not know
+    headers, body = server.make_notification(
+        "TRANSACTION.SUCCESS", RESOURCE, signer=stranger
+    )  # a serial the client does not know
     if forgery == "unsigned":
         del headers["Wechatpay-Signature"]
     elif forgery == "bad signature":
@@ -478,7 +480,7 @@ async def test_answer_and_notification_failures_hide_the_keys(c: Any, server: Fa
     with pytest.raises(rt.DecryptionError) as caught:
         c.parse_v2_notification(refund)
     _assert_hidden(caught.value, settings)
-    _, body = server.notification(RESOURCE)
+    _, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE)
     envelope = json.loads(body)
     envelope["resource"]["ciphertext"] = "AAAA" + envelope["resource"]["ciphertext"][4:]
     tampered = json.dumps(envelope).encode()

@@ -26,7 +26,7 @@ async def c(request: pytest.FixtureRequest, server: FakeWeChatPay) -> AsyncItera
 
 
 async def test_valid_notification(c: Any, server: FakeWeChatPay) -> None:
-    headers, body = server.notification(RESOURCE)
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE)
     result = await wait(c.parse_notification({k.lower(): v for k, v in headers.items()}, body))
     assert result["resource"] == RESOURCE and result["event_type"] == "TRANSACTION.SUCCESS"
     assert result["resource_raw"]["algorithm"] == "AEAD_AES_256_GCM"
@@ -35,18 +35,20 @@ async def test_valid_notification(c: Any, server: FakeWeChatPay) -> None:
 async def test_public_key_notification(pubkey_signer: Signer) -> None:
     with FakeWeChatPay.create(signers=[pubkey_signer]) as server:
         async with make_client("async", server) as client:
-            headers, body = server.notification(RESOURCE)
+            headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE)
             assert (await client.parse_notification(headers, body))["resource"] == RESOURCE
 
 
 async def test_forged_signature(c: Any, server: FakeWeChatPay) -> None:
-    headers, body = server.notification(RESOURCE, signer=Signer(server.signer.key_id, Signer.platform().key))
+    headers, body = server.make_notification(
+        "TRANSACTION.SUCCESS", RESOURCE, signer=Signer(server.signer.key_id, Signer.platform().key)
+    )
     with pytest.raises(rt.SignatureVerificationError):
         await wait(c.parse_notification(headers, body))
 
 
 async def test_probe_signature(c: Any, server: FakeWeChatPay) -> None:
-    headers, body = server.notification(RESOURCE)
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE)
     headers["Wechatpay-Signature"] = "WECHATPAY/SIGNTEST/" + headers["Wechatpay-Signature"]
     with pytest.raises(rt.SignatureVerificationError, match="probe"):
         await wait(c.parse_notification(headers, body))
@@ -54,7 +56,7 @@ async def test_probe_signature(c: Any, server: FakeWeChatPay) -> None:
 
 async def test_wrong_serial(c: Any, server: FakeWeChatPay) -> None:
     c.CERTIFICATE_REFRESH_INTERVAL = 0.0
-    headers, body = server.notification(RESOURCE, signer=Signer.platform())
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE, signer=Signer.platform())
     with pytest.raises(rt.UnknownSerialError):
         await wait(c.parse_notification(headers, body))
     assert server.requests == []  # a notification never starts a download: anyone can post one
@@ -63,7 +65,7 @@ async def test_wrong_serial(c: Any, server: FakeWeChatPay) -> None:
 async def test_rotated_certificate_after_refresh(c: Any, server: FakeWeChatPay) -> None:
     rotated = Signer.platform()
     server.signers[rotated.key_id] = rotated
-    headers, body = server.notification(RESOURCE, signer=rotated)
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE, signer=rotated)
     with pytest.raises(rt.UnknownSerialError):
         await wait(c.parse_notification(headers, body))
     await wait(c.refresh_certificates())  # what the merchant does (or the client's next call meeting the serial)
@@ -72,13 +74,13 @@ async def test_rotated_certificate_after_refresh(c: Any, server: FakeWeChatPay) 
 
 @pytest.mark.parametrize("shift", [-300, 300, -3600])
 async def test_replay_outside_window(c: Any, server: FakeWeChatPay, shift: int) -> None:
-    headers, body = server.notification(RESOURCE, timestamp=int(time.time()) + shift)
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE, timestamp=int(time.time()) + shift)
     with pytest.raises(rt.TimestampOutOfWindowError):
         await wait(c.parse_notification(headers, body))
 
 
 async def test_tampered_ciphertext_signed_by_the_service(c: Any, server: FakeWeChatPay) -> None:
-    _, body = server.notification(RESOURCE)
+    _, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE)
     envelope = json.loads(body)
     ciphertext = envelope["resource"]["ciphertext"]
     envelope["resource"]["ciphertext"] = ("A" if ciphertext[0] != "A" else "B") + ciphertext[1:]
@@ -88,14 +90,14 @@ async def test_tampered_ciphertext_signed_by_the_service(c: Any, server: FakeWeC
 
 
 async def test_wrong_apiv3_key(server: FakeWeChatPay) -> None:
-    headers, body = server.notification(RESOURCE)
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE)
     async with make_client("sync", server, apiv3_key="f" * 32) as client:
         with pytest.raises(rt.DecryptionError):
             client.parse_notification(headers, body)
 
 
 async def test_truncated_body(c: Any, server: FakeWeChatPay) -> None:
-    headers, body = server.notification(RESOURCE)
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE)
     with pytest.raises(rt.SignatureVerificationError):
         await wait(c.parse_notification(headers, body[:-10]))
 
@@ -115,7 +117,7 @@ async def test_oversized_body(c: Any, server: FakeWeChatPay) -> None:
 
 
 async def test_missing_headers(c: Any, server: FakeWeChatPay) -> None:
-    headers, body = server.notification(RESOURCE)
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE)
     del headers["Wechatpay-Nonce"]
     with pytest.raises(rt.SignatureVerificationError, match="missing"):
         await wait(c.parse_notification(headers, body))
@@ -185,7 +187,7 @@ def test_replies() -> None:
 def mutation_case(signer: Signer) -> Any:
     with FakeWeChatPay.create(signers=[signer]) as server:
         client = fast(rt.SyncClientBase(**server.client_settings()))
-        headers, body = server.notification(RESOURCE)
+        headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE)
         yield client, headers, body
         client.close()
 
@@ -215,7 +217,7 @@ def test_any_mutation_is_rejected(mutation_case: Any, data: st.DataObject) -> No
 
 @pytest.mark.parametrize("timestamp", ["²795767609", "-1", "1e9", " 1", ""])
 def test_garbage_timestamp(client: Any, server: FakeWeChatPay, timestamp: str) -> None:
-    headers, body = server.notification(RESOURCE)
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE)
     with pytest.raises(rt.SignatureVerificationError):
         client.parse_notification({**headers, "Wechatpay-Timestamp": timestamp}, body)
 
@@ -223,7 +225,7 @@ def test_garbage_timestamp(client: Any, server: FakeWeChatPay, timestamp: str) -
 @pytest.mark.parametrize("framework", ["django META", "upper case", "starlette-like"])
 def test_notifications_from_web_frameworks(server: FakeWeChatPay, framework: str) -> None:
     """Django's `request.META` (`HTTP_WECHATPAY_SIGNATURE`), any casing, and a headers object with `items()`."""
-    headers, body = server.notification({"out_trade_no": "T1"})
+    headers, body = server.make_notification("TRANSACTION.SUCCESS", {"out_trade_no": "T1"})
     if framework == "django META":
         given: Any = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()} | {"CONTENT_LENGTH": "1"}
     elif framework == "upper case":

@@ -44,7 +44,7 @@ async def test_no_secret_leaks(server: FakeWeChatPay, caplog: pytest.LogCaptureF
             with pytest.raises(rt.DecryptionError) as caught_d:
                 client.decrypt("AAAA")
             record(caught_d.value)
-            headers, body = server.notification({"secret": PLAINTEXT})
+            headers, body = server.make_notification("TRANSACTION.SUCCESS", {"secret": PLAINTEXT})
             with pytest.raises(rt.SignatureVerificationError) as caught_s:
                 call = client.parse_notification({**headers, "Wechatpay-Timestamp": "1"}, body)
                 if kind == "async":
