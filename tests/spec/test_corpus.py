@@ -15,7 +15,8 @@ from openapi_spec_validator import validate
 
 from generator.report import Level
 from generator.spec.build import ParseResult, parse_docs
-from generator.spec.io import bundle, dump_yaml, load_yaml, write_bundle
+from generator.spec.bundle import bundle
+from generator.spec.io import dump_yaml, load_yaml, write_bundle
 
 pytestmark = pytest.mark.corpus
 
