@@ -86,8 +86,8 @@ def bundle(specs: Iterable[SpecFile], title: str = "WeChat Pay API", version: st
     document["tags"] = _tags(document)
     document["components"] = {
         "schemas": _named_schemas(document),
-        "responses": {ERROR: _ERROR_RESPONSE},
-        "securitySchemes": _SECURITY_SCHEMES,
+        "responses": {ERROR: copy.deepcopy(_ERROR_RESPONSE)},  # copies: a caller may change its document
+        "securitySchemes": copy.deepcopy(_SECURITY_SCHEMES),
     }
     return document
 
@@ -189,7 +189,7 @@ def _tag_description(name: str) -> str:
 def _named_schemas(document: Mapping[str, Any]) -> dict[str, Schema]:
     """Every object schema moved to `components/schemas` and `$ref`ed: a name per place, from the operation and
     the field path (`PostV3PayTransactionsJsapiRequestAmount`), so generators name their models by it."""
-    components: dict[str, Schema] = {ERROR: _ERROR_SCHEMA}
+    components: dict[str, Schema] = {ERROR: copy.deepcopy(_ERROR_SCHEMA)}
     for section, operation in _operations(document):
         base = _pascal(str(operation.get("operationId") or "operation"))
         request, response = ("Notification", "Reply") if section == "webhooks" else ("Request", "Response")
