@@ -135,7 +135,7 @@ def _describe_wire(operation: dict[str, Any], webhook: bool) -> None:
     if operation.get("x-wechatpay-base-url"):
         operation["servers"] = [{"url": str(operation["x-wechatpay-base-url"]).rstrip("/")}]
     v3 = operation.get("x-wechatpay-api") == "v3"
-    requirement = {V3_AUTH: []} if v3 else {}
+    requirement: dict[str, list[str]] = {V3_AUTH: []} if v3 else {}
     if operation.get("x-wechatpay-client-cert"):
         requirement[CLIENT_CERT] = []
     operation["security"] = [requirement] if requirement else []  # APIv2 signs inside the body: no scheme
