@@ -23,14 +23,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = shutil.which("openapi-python-client", path=str(Path(sys.executable).parent)) or shutil.which("openapi-python-client")
 
-# One GET with a path and a query parameter, on an httpx MockTransport that answers with the required fields;
-# timed from after `import httpx`, as benchmarks/bench_codegen.py times ours.
+# One GET with a path and a query parameter, on an httpx MockTransport that answers with the fields the examples'
+# and the corpus's page require; timed from after `import httpx`, as benchmarks/bench_codegen.py times ours.
 CALL = """
 import resource, time, sys
 import httpx
 start = time.perf_counter()
 from {package}.client import Client
-ANSWER = {{"appid": "wx1", "mchid": "1", "out_trade_no": "T1", "trade_state": "SUCCESS", "trade_state_desc": "ok"}}
+ANSWER = {{"appid": "wx1", "mchid": "1", "out_trade_no": "T1", "trade_state": "SUCCESS", "trade_state_desc": "ok",
+          "description": "coffee", "notify_url": "https://example.com/notify", "amount": {{"total": 100}}}}
 from {package}.api.v3pay import get_v3_pay_transactions_id_by_transaction_id as op
 client = Client(base_url="https://api.mch.weixin.qq.com", httpx_args={{"transport": httpx.MockTransport(lambda r: httpx.Response(200, json=ANSWER))}})
 op.sync_detailed("4200000000", client=client, mchid="1900000109")

@@ -16,6 +16,7 @@ from .codegen.render import generate as generate_files
 from .report import Diagnostic, has_dropped, has_errors, summarize
 from .spec import diff as api_diff
 from .spec import io as spec_io
+from .spec.bundle import bundle as bundle_specs
 from .spec.build import DocsError
 from .workspace import (
     Cache,
@@ -126,7 +127,7 @@ def bundle(specs_dir: Path, out: Path) -> None:
     """Merge the spec files in SPECS_DIR into one OpenAPI 3.1 document."""
     try:
         refuse_overlaps({"bundle": out}, {"specs": specs_dir})  # a bundle among the specs would be read as one
-        document = spec_io.bundle(spec_io.read_specs(specs_dir))
+        document = bundle_specs(spec_io.read_specs(specs_dir))
         with lock(out.parent):  # as every command that writes: one writer at a time
             spec_io.write_bundle(document, out)
     except (spec_io.SpecError, WorkspaceError, LockedError) as exc:

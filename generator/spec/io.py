@@ -16,7 +16,6 @@ from typing import Any
 import yaml
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 BUNDLE_MARK = "x-wechatpay-bundle"  # marks a bundle this tool wrote: it may replace it, and nothing else
 OPENAPI_VERSION = "3.1.0"
@@ -27,6 +26,24 @@ MAX_DEPTH = 64  # nesting of a spec's mappings and lists; the corpus's deepest i
 _SAFE_SEGMENT = r"(?!\.\.?(?:/|$))[A-Za-z0-9_.{}~-]+"
 SAFE_NAME = re.compile(rf"{_SAFE_SEGMENT}(?:/{_SAFE_SEGMENT})*")
 SAFE_PATH_KEY = re.compile(rf"/(?:{_SAFE_SEGMENT}/?)*")
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """PyYAML writes YAML 1.1, whose resolver knows only 1.1's non-strings: a string YAML 1.2 (or a 1.1 reader
+    stricter than PyYAML) reads as a number or a boolean must be quoted too, or other tools change its type."""
+
+
+# Plain scalars some YAML reader takes for a non-string, beyond PyYAML's own list: YAML 1.2 (core and JSON
+# schemas) and the JS readers: `075512345678`, `1e5`, `0x1F`, `0o17`, `0b1`, `1_000`, `.5`, `.NaN`; YAML 1.1's `y`/`n`.
+_NON_STRING = re.compile(
+    r"""^(?:[-+]?(?:0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+)
+    |[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)
+    |[yYnN])$""",
+    re.VERBOSE,
+)
+# Consulted after PyYAML's own resolvers, so the ints and floats it writes still match those: only strings quote.
+_Dumper.add_implicit_resolver("tag:yaml.org,2002:float", _NON_STRING, None)
 
 
 class SpecError(Exception):
@@ -253,48 +270,6 @@ def refuse_collisions(specs: list[SpecFile]) -> None:
 def spec_tree(specs: Iterable[SpecFile]) -> dict[str, bytes]:
     """The files of a specs folder: `<name>.yaml` for each spec, as bytes, ready to compare or write."""
     return {f"{spec.name}.yaml": dump_yaml(spec.data).encode("utf-8") for spec in specs}
-
-
-def bundle(specs: Iterable[SpecFile], title: str = "WeChat Pay API", version: str = "1.0.0") -> dict[str, Any]:
-    """One OpenAPI 3.1 document: every page's paths under `paths`, its notifications under `webhooks`."""
-    specs = list(specs)
-    refuse_collisions(specs)
-    paths: dict[str, Any] = {}
-    webhooks: dict[str, Any] = {}
-    for spec in specs:
-        _merge(paths, spec.data.get("paths") or {})
-        _merge(webhooks, spec.data.get("webhooks") or {})
-    document = {
-        "openapi": OPENAPI_VERSION,
-        BUNDLE_MARK: True,
-        "info": {"title": title, "version": version},
-        "servers": [{"url": "https://api.mch.weixin.qq.com"}],
-        "paths": dict(sorted(paths.items())),
-        "webhooks": dict(sorted(webhooks.items())),
-    }
-    _unique_operation_ids(document)
-    return document
-
-
-def _merge(into: dict[str, Any], items: Mapping[str, Any]) -> None:
-    """Add one page's path items (copies: the bundle may rename their operations, the specs stay as they are);
-    `collisions` has ruled out two pages documenting one method of a path."""
-    for key, item in items.items():
-        into.setdefault(key, {}).update({method: dict(operation) for method, operation in item.items()})
-
-
-def _unique_operation_ids(document: dict[str, Any]) -> None:
-    """Ids that two pages derive alike (`v2/TRANSACTION.SUCCESS`, `v2/transaction-success`) get `_2`, `_3`, … in
-    the document's order: OpenAPI wants each id once."""
-    seen: dict[str, int] = {}
-    for section in ("paths", "webhooks"):
-        for item in document[section].values():
-            for operation in item.values():
-                if isinstance(operation, dict) and isinstance(operation.get("operationId"), str):
-                    given = operation["operationId"]
-                    seen[given] = seen.get(given, 0) + 1
-                    if seen[given] > 1:
-                        operation["operationId"] = f"{given}_{seen[given]}"
 
 
 def write_bundle(document: Mapping[str, Any], out: Path) -> None:

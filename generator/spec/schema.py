@@ -131,9 +131,9 @@ def _item_schema(field: Field, ctx: SchemaContext, example: Any) -> Schema:
     schema: Schema = {"type": json_type}
     if field.children:
         if json_type != "object":
-            ctx.warn(field.children[0].line, "children-of-scalar", f"`{field.name}` is a {field.type} but has nested rows: read as object")
+            ctx.warn(field.children[0].line, "children-of-scalar", f"`{field.name}` is a {field.type} but has nested rows: read as object (an enum left out)")
         schema = object_schema(field.children, ctx, example)
-    enum = _typed_enum(field, json_type, ctx.warn)
+    enum = _typed_enum(field, json_type, ctx.warn) if schema["type"] != "object" else None  # objects have no values
     if enum:
         schema["enum"] = enum
     if field.inside is not None:

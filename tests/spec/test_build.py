@@ -8,7 +8,8 @@ import pytest
 from openapi_spec_validator import validate
 
 from generator.spec.build import parse_docs, url_of
-from generator.spec.io import bundle, dump_yaml
+from generator.spec.bundle import bundle
+from generator.spec.io import dump_yaml
 from tests.conftest import EXAMPLES
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.spec.io import SpecError, bundle, read_specs, write_bundle
+from generator.spec.bundle import bundle
+from generator.spec.io import SpecError, read_specs, write_bundle
 from tests.conftest import ROOT
 
 
