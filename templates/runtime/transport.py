@@ -285,6 +285,8 @@ class _ClientCore:
             serial = encryption[0] if wants_key and encryption else self._credentials.wechatpay_public_key_id
             if serial:
                 prepared.headers.setdefault("Wechatpay-Serial", serial)
+            if op.response_media != "application/json":  # a file, or nothing: JSON alone would be refused (406)
+                prepared.headers.setdefault("Accept", "*/*")
         prepared.headers.update({k: str(v) for k, v in (extra_headers or {}).items()})
         return prepared
 
@@ -310,7 +312,7 @@ class _ClientCore:
             raise RequestValidationError(f"download url must be on {self.base_url}")
         if self._credentials.private_key is None:
             raise ConfigurationError("private_key: required for downloads")
-        return Prepared(method="GET", url=url, api="v3", retry_safe=True)
+        return Prepared(method="GET", url=url, api="v3", headers={"Accept": "*/*"}, retry_safe=True)
 
     def _prepare_raw(
         self,

@@ -135,8 +135,15 @@ async def test_download_two_steps(c: Any, server: FakeWeChatPay, tmp_path: Path)
         },
     )
     info = (await wait(c._send(rt.Operation("GET", "/v3/bill/tradebill"), query={"bill_date": "2026-01-01"}))).json()
+    assert server.requests[-1].headers["accept"] == "application/json"
     data = await wait(c.download(info["download_url"], hash_type=info["hash_type"], hash_value=info["hash_value"]))
     assert gzip.decompress(data) == bill
+    assert server.requests[-1].headers["accept"] == "*/*"  # a file: a strict server answers JSON-only with 406
+    file_op = rt.Operation(
+        "GET", "/v3/billdownload/file", response_media="application/octet-stream", unsigned_response=True
+    )
+    await wait(c._send(file_op, query={"token": "tok2"}))
+    assert server.requests[-1].headers["accept"] == "*/*"
     target = tmp_path / "bill.csv.gz"
     path = await wait(c.download(info["download_url"], hash_type="SHA1", hash_value=info["hash_value"], to=target))
     assert path == target and gzip.decompress(target.read_bytes()) == bill
