@@ -267,11 +267,6 @@ def refuse_collisions(specs: list[SpecFile]) -> None:
         raise SpecError(f"{name}.yaml: {what} is also documented by {first}.yaml")
 
 
-def spec_tree(specs: Iterable[SpecFile]) -> dict[str, bytes]:
-    """The files of a specs folder: `<name>.yaml` for each spec, as bytes, ready to compare or write."""
-    return {f"{spec.name}.yaml": dump_yaml(spec.data).encode("utf-8") for spec in specs}
-
-
 def write_bundle(document: Mapping[str, Any], out: Path) -> None:
     """The bundle, written whole or not at all (a temporary file renamed); a file there that this tool did not
     write (no bundle mark) is refused, never replaced."""
