@@ -66,13 +66,15 @@ class Field:
 
 @dataclass(frozen=True)
 class ClassDef:
-    """A generated class: `typeddict` (request data), `params` (a method's keyword arguments) or `model` (response)."""
+    """A generated class: `typeddict` (request data), `params` (a method's keyword arguments), `pathparams` (the
+    same with the path's, for `client.chain(path)`) or `model` (response)."""
 
     name: str
     kind: str
     doc: str
     fields: tuple[Field, ...]
     indexed: tuple[tuple[str, str], ...] = ()  # model field -> the APIv2 indexed family it gathers (`coupon_id_$n`)
+    base: str = ""  # a `pathparams` TypedDict's: the `params` it adds the path parameters to
 
     @property
     def functional(self) -> bool:
@@ -97,7 +99,8 @@ class Operation:
     description: str
     doc_url: str
     deprecated: bool
-    params_class: ClassDef
+    params_class: ClassDef  # the arguments but the path's: the tree binds those (`by_transaction_id("42")`)
+    path_params_class: ClassDef | None  # the same with the path's, required: `client.chain(path)` takes them
     params: tuple[Param, ...]
     returns: str
     runtime: tuple[tuple[str, object], ...]  # keyword arguments of the runtime's Operation
@@ -175,6 +178,7 @@ class Node:
     placeholder: str | None
     mixins: tuple[tuple[str, str], ...]
     children: tuple[Node, ...]
+    chain_class: str = ""  # what `client.chain(path)` gives where the path has parameters (not bound on the way)
 
     def walk(self) -> Iterator[Node]:
         yield self
@@ -205,6 +209,7 @@ class _Arguments:
     """An operation's keyword arguments and what the runtime and the check need to know about them."""
 
     fields: list[Field]
+    path_fields: list[Field]
     params: tuple[Param, ...]
     runtime: tuple[tuple[str, object], ...]
     either_or: tuple[tuple[tuple[str, ...], ...], ...]
@@ -367,6 +372,11 @@ class _SpecBuilder:
         arguments = self._arguments(f, stem)
         summary = _text(f.data, "summary") or f"{f.method.upper()} {f.key}"
         params_class = self._add(self.names.claim(f"{stem}Params"), "params", summary, arguments.fields)
+        path_params_class = None
+        if arguments.path_fields:
+            name = self.names.claim(f"{stem}PathParams")
+            doc = f'`{params_class.name}` and the path\'s parameters: what `client.chain("{f.call_path}")` takes.'
+            path_params_class = self._add(name, "pathparams", doc, arguments.path_fields, base=params_class.name)
         returns = self._returns(f, stem)
         return Operation(
             name=f.method,
@@ -378,6 +388,7 @@ class _SpecBuilder:
             doc_url=_text(f.data.get("externalDocs") or {}, "url"),
             deprecated=bool(f.data.get("deprecated")),
             params_class=params_class,
+            path_params_class=path_params_class,
             params=arguments.params,
             returns=returns,
             runtime=arguments.runtime,
@@ -434,10 +445,14 @@ class _SpecBuilder:
         names = unique(argument(key or "body", REQUEST_OPTIONS) for _, key, *_ in raw)
         groups = [*_either_or(body_schema or {}, "body"), *_either_or(f.data, "query")]
         alternatives = {(location, key) for location, group in groups for alt in group for key in alt}
-        fields, params, defaults, client_held = [], [], [], []
+        fields, path_fields, params, defaults, client_held = [], [], [], [], []
         for name, (location, key, schema, required, where) in zip(names, raw):
-            required = required and location != "path" and key.lower() != "idempotency-key"
             annotation = self.input(schema, f"{stem}Request{pascal(key)}" if key else f"{stem}Request", where)
+            params.append(Param(name, location, key))
+            if location == "path":  # always required (OpenAPI says so), and bound by the tree on the way
+                path_fields.append(Field(name, name, annotation, True, _text(schema, "description")))
+                continue
+            required = required and key.lower() != "idempotency-key"
             if required and _only_value(schema) is not None:  # `version: 1.0 枚举值`: the SDK fills it
                 defaults.append((name, _only_value(schema)))
                 required = False
@@ -445,7 +460,6 @@ class _SpecBuilder:
                 client_held.append((name, CLIENT_HELD[key]))  # the client fills it when the call leaves it out
                 required = False
             fields.append(Field(name, name, annotation, required, _text(schema, "description")))
-            params.append(Param(name, location, key))
         runtime = self._runtime(f, request_media, encrypted, json_strings, [k for _, k, *_ in raw])
         argument_of = {(p.location, p.key): p.name for p in params}
         either_or = tuple(
@@ -453,7 +467,7 @@ class _SpecBuilder:
             for location, group in groups
             if all((location, key) in argument_of for alternative in group for key in alternative)
         )
-        return _Arguments(fields, tuple(params), runtime, either_or, tuple(defaults), tuple(client_held))
+        return _Arguments(fields, path_fields, tuple(params), runtime, either_or, tuple(defaults), tuple(client_held))
 
     def _request_body(self, f: _Found) -> tuple[str | None, dict[str, Any] | None, str]:
         content = (f.data.get("requestBody") or {}).get("content") or {}
@@ -703,9 +717,15 @@ class _SpecBuilder:
         return found
 
     def _add(
-        self, name: str, kind: str, doc: str, fields: list[Field], indexed: tuple[tuple[str, str], ...] = ()
+        self,
+        name: str,
+        kind: str,
+        doc: str,
+        fields: list[Field],
+        indexed: tuple[tuple[str, str], ...] = (),
+        base: str = "",
     ) -> ClassDef:
-        definition = ClassDef(name, kind, doc, tuple(fields), indexed)
+        definition = ClassDef(name, kind, doc, tuple(fields), indexed, base)
         self.classes.append(definition)
         return definition
 
@@ -778,6 +798,7 @@ def _tree(modules: Iterable[SpecModule]) -> Node:
     resources = {f"{prefix}{name}" for named in mixins.values() for _, name in named for prefix in ("", "Async")}
     class_names = ClassNames(taken={"Any", "Resource", "AsyncResource", *resources})  # the tree stub's names
     node_class = {p: class_names.claim(pascal(_node_name(p))) for p in paths}
+    chain_class = {p: class_names.claim(f"{node_class[p]}Chain") for p in sorted(mixins) if _has_placeholder(p)}
 
     def node(path: str, attribute_name: str) -> Node:
         prefix = f"{path}/" if path else ""
@@ -785,13 +806,26 @@ def _tree(modules: Iterable[SpecModule]) -> Node:
         children = tuple(node(prefix + s, a) for s, a in zip(segments[path], attributes))
         segment = path.rpartition("/")[2]
         placeholder = segment[1:-1] if _is_placeholder(segment) else None
-        return Node(segment, path, node_class.get(path, ""), attribute_name, placeholder, tuple(mixins[path]), children)
+        return Node(
+            segment,
+            path,
+            node_class.get(path, ""),
+            attribute_name,
+            placeholder,
+            tuple(mixins[path]),
+            children,
+            chain_class.get(path, ""),
+        )
 
     return node("", "")
 
 
 def _is_placeholder(segment: str) -> bool:
     return segment.startswith("{") and segment.endswith("}")
+
+
+def _has_placeholder(path: str) -> bool:
+    return any(_is_placeholder(segment) for segment in path.split("/"))
 
 
 def _child_attribute(segment: str, parent_methods: set[str]) -> str:

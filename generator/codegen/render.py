@@ -142,6 +142,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         class_head=_class_head,
         nodes_table=_nodes_table,
         tree_imports=_tree_imports,
+        chain_methods=_chain_methods,
         event_table=lambda events: {e.event_type: (module, e.class_name) for module, e in events},
         defined=lambda api: {m.module: " ".join(c.name for c in m.classes) for m in api.modules},
     )
@@ -219,12 +220,38 @@ def _nodes_table(api: Api) -> dict[str, str]:
 
 
 def _tree_imports(api: Api) -> list[tuple[str, list[str]]]:
-    """(spec module, the resource classes the tree stub names from it)."""
+    """(spec module, the classes the tree stub names from it): resource classes, and the arguments, answers and
+    page items of the operations `client.chain(path)` reaches with the path's parameters unbound."""
     names: dict[str, set[str]] = defaultdict(set)
     for node in api.nodes:
         for module, class_name in node.mixins:
             names[module].update((class_name, f"Async{class_name}"))
+    for spec in api.modules:
+        defined = {cls.name for cls in spec.classes}
+        for op in _chained_operations(spec):
+            assert op.path_params_class is not None
+            names[spec.module].add(op.path_params_class.name)
+            names[spec.module].update({op.returns, op.paging.item if op.paging else ""} & defined)
     return [(module, sorted(names[module])) for module in sorted(names)]
+
+
+def _chained_operations(spec: SpecModule) -> Iterator[Operation]:
+    return (op for resource in spec.resources for op in resource.operations if op.path_params_class)
+
+
+def _chain_methods(api: Api, node: Node, is_async: bool) -> list[str]:
+    """The stub's methods of `client.chain(path)` at `node`: each takes the path's parameters, required."""
+    methods = []
+    for op in (op for spec in api.modules for op in _chained_operations(spec) if op.call_path == node.call_path):
+        assert op.path_params_class is not None
+        unpack = Call("**kwargs: Unpack", [Code(op.path_params_class.name)], brackets="[]")
+        head = "async def " if is_async else "def "
+        methods.append(source.function(head, Call(op.name, [Code("self"), unpack]), op.returns, 1, ": ..."))
+        if op.paging:
+            returns = f"{'AsyncIterator' if is_async else 'Iterator'}[{op.paging.item}]"
+            name = op.paging.method(op.http_method)
+            methods.append(source.function("def ", Call(name, [Code("self"), unpack]), returns, 1, ": ..."))
+    return methods
 
 
 def _call(op: Operation, is_async: bool) -> str:
