@@ -116,7 +116,7 @@ class SettingsSignature:
     with `**settings` spelt out as the keyword arguments, types and defaults they stand for."""
 
     def __get__(self, instance: object, owner: type[Any]) -> inspect.Signature:
-        inits = [inspect.signature(cls.__init__) for cls in owner.__mro__ if "__init__" in vars(cls)]
+        inits = [inspect.signature(vars(cls)["__init__"]) for cls in owner.__mro__ if "__init__" in vars(cls)]
         settings = next(init for init in inits if not any(p.kind is p.VAR_KEYWORD for p in init.parameters.values()))
         spelt = [p for init in (inits[0], settings) for p in init.parameters.values() if p.kind is p.KEYWORD_ONLY]
         return inspect.Signature(spelt)
