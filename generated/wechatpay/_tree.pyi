@@ -5,34 +5,74 @@ from typing import Any
 from typing_extensions import Unpack
 
 from ._core import AsyncResource, Model, Resource
-from ._specs.openapi_v2_papay_entrustweb import AsyncEntrustwebResource, EntrustwebResource
-from ._specs.openapi_v2_papay_querycontract import AsyncQuerycontractResource, QuerycontractResource
-from ._specs.openapi_v2_pay_downloadbill import AsyncDownloadbillResource, DownloadbillResource
-from ._specs.openapi_v2_pay_orderquery import AsyncOrderqueryResource, OrderqueryResource
+from ._specs.openapi_v2_papay_entrustweb import AsyncEntrustwebResource, EntrustwebGetParams, EntrustwebResource
+from ._specs.openapi_v2_papay_querycontract import (
+    AsyncQuerycontractResource,
+    QuerycontractPostParams,
+    QuerycontractPostResponse,
+    QuerycontractResource,
+)
+from ._specs.openapi_v2_pay_downloadbill import AsyncDownloadbillResource, DownloadbillPostParams, DownloadbillResource
+from ._specs.openapi_v2_pay_orderquery import (
+    AsyncOrderqueryResource,
+    OrderqueryPostParams,
+    OrderqueryPostResponse,
+    OrderqueryResource,
+)
 from ._specs.openapi_v2_secapi_mch_query_institutionsub import (
     AsyncMchQueryInstitutionsubResource,
+    MchQueryInstitutionsubPostParams,
+    MchQueryInstitutionsubPostResponse,
     MchQueryInstitutionsubResource,
 )
-from ._specs.openapi_v2_secapi_pay_refundv2 import AsyncPayRefundv2Resource, PayRefundv2Resource
-from ._specs.openapi_v3_billdownload_file import AsyncFileResource, FileResource
+from ._specs.openapi_v2_secapi_pay_refundv2 import (
+    AsyncPayRefundv2Resource,
+    PayRefundv2PostParams,
+    PayRefundv2PostResponse,
+    PayRefundv2Resource,
+)
+from ._specs.openapi_v3_billdownload_file import AsyncFileResource, FileGetParams, FileResource
 from ._specs.openapi_v3_discount_card_orders_out_trade_no_out_trade_no import (
     AsyncOrdersOutTradeNoOutTradeNoResource,
     OrdersOutTradeNoOutTradeNoGetPathParams,
     OrdersOutTradeNoOutTradeNoGetResponse,
     OrdersOutTradeNoOutTradeNoResource,
 )
-from ._specs.openapi_v3_ecommerce_applyments_index import ApplymentsUnnamedResource, AsyncApplymentsUnnamedResource
-from ._specs.openapi_v3_global_settle_settlements import AsyncSettleSettlementsResource, SettleSettlementsResource
-from ._specs.openapi_v3_med_ins_orders import AsyncOrdersResource, OrdersResource
+from ._specs.openapi_v3_ecommerce_applyments_index import (
+    ApplymentsUnnamedPostParams,
+    ApplymentsUnnamedPostResponse,
+    ApplymentsUnnamedResource,
+    AsyncApplymentsUnnamedResource,
+)
+from ._specs.openapi_v3_global_settle_settlements import (
+    AsyncSettleSettlementsResource,
+    SettleSettlementsGetParams,
+    SettleSettlementsGetResponse,
+    SettleSettlementsGetResponseRecords,
+    SettleSettlementsResource,
+)
+from ._specs.openapi_v3_med_ins_orders import AsyncOrdersResource, OrdersPostParams, OrdersPostResponse, OrdersResource
 from ._specs.openapi_v3_merchant_fund_withdraw_bill_type_bill_type import (
     AsyncFundWithdrawBillTypeBillTypeResource,
     FundWithdrawBillTypeBillTypeGetPathParams,
     FundWithdrawBillTypeBillTypeGetResponse,
     FundWithdrawBillTypeBillTypeResource,
 )
-from ._specs.openapi_v3_merchant_media_upload import AsyncMediaUploadResource, MediaUploadResource
+from ._specs.openapi_v3_merchant_media_upload import (
+    AsyncMediaUploadResource,
+    MediaUploadPostParams,
+    MediaUploadPostResponse,
+    MediaUploadResource,
+)
 from ._specs.openapi_v3_merchant_service_complaint_notifications import (
     AsyncComplaintNotificationsResource,
+    ComplaintNotificationsDeleteParams,
+    ComplaintNotificationsGetParams,
+    ComplaintNotificationsGetResponse,
+    ComplaintNotificationsPostParams,
+    ComplaintNotificationsPostResponse,
+    ComplaintNotificationsPutParams,
+    ComplaintNotificationsPutResponse,
     ComplaintNotificationsResource,
 )
 from ._specs.openapi_v3_pay_transactions_id_transaction_id import (
@@ -41,7 +81,12 @@ from ._specs.openapi_v3_pay_transactions_id_transaction_id import (
     TransactionsIdTransactionIdGetResponse,
     TransactionsIdTransactionIdResource,
 )
-from ._specs.openapi_v3_pay_transactions_jsapi import AsyncTransactionsJsapiResource, TransactionsJsapiResource
+from ._specs.openapi_v3_pay_transactions_jsapi import (
+    AsyncTransactionsJsapiResource,
+    TransactionsJsapiPostParams,
+    TransactionsJsapiPostResponse,
+    TransactionsJsapiResource,
+)
 from ._specs.openapi_v3_pay_transactions_out_trade_no_out_trade_no_close import (
     AsyncTransactionsOutTradeNoOutTradeNoCloseResource,
     TransactionsOutTradeNoOutTradeNoClosePostPathParams,
@@ -314,8 +359,78 @@ class AsyncV3SmartguideGuides(AsyncResource):
 class V3SmartguideGuidesByGuideId(GuidesGuideIdResource): ...
 class AsyncV3SmartguideGuidesByGuideId(AsyncGuidesGuideIdResource): ...
 
+class V2PapayEntrustwebChain(Resource):
+    """`client.chain("v2/papay/entrustweb")`: its operations, the path's parameters among their arguments."""
+
+    def get(self, **kwargs: Unpack[EntrustwebGetParams]) -> str: ...
+
+class AsyncV2PapayEntrustwebChain(AsyncResource):
+    """`client.chain("v2/papay/entrustweb")`: its operations, the path's parameters among their arguments."""
+
+    async def get(self, **kwargs: Unpack[EntrustwebGetParams]) -> str: ...
+
+class V2PapayQuerycontractChain(Resource):
+    """`client.chain("v2/papay/querycontract")`: its operations, the path's parameters among their arguments."""
+
+    def post(self, **kwargs: Unpack[QuerycontractPostParams]) -> QuerycontractPostResponse: ...
+
+class AsyncV2PapayQuerycontractChain(AsyncResource):
+    """`client.chain("v2/papay/querycontract")`: its operations, the path's parameters among their arguments."""
+
+    async def post(self, **kwargs: Unpack[QuerycontractPostParams]) -> QuerycontractPostResponse: ...
+
+class V2PayDownloadbillChain(Resource):
+    """`client.chain("v2/pay/downloadbill")`: its operations, the path's parameters among their arguments."""
+
+    def post(self, **kwargs: Unpack[DownloadbillPostParams]) -> bytes: ...
+
+class AsyncV2PayDownloadbillChain(AsyncResource):
+    """`client.chain("v2/pay/downloadbill")`: its operations, the path's parameters among their arguments."""
+
+    async def post(self, **kwargs: Unpack[DownloadbillPostParams]) -> bytes: ...
+
+class V2PayOrderqueryChain(Resource):
+    """`client.chain("v2/pay/orderquery")`: its operations, the path's parameters among their arguments."""
+
+    def post(self, **kwargs: Unpack[OrderqueryPostParams]) -> OrderqueryPostResponse: ...
+
+class AsyncV2PayOrderqueryChain(AsyncResource):
+    """`client.chain("v2/pay/orderquery")`: its operations, the path's parameters among their arguments."""
+
+    async def post(self, **kwargs: Unpack[OrderqueryPostParams]) -> OrderqueryPostResponse: ...
+
+class V2SecapiMchQueryInstitutionsubChain(Resource):
+    """`client.chain("v2/secapi/mch/queryInstitutionsub")`: its operations, the path's parameters among their arguments."""
+
+    def post(self, **kwargs: Unpack[MchQueryInstitutionsubPostParams]) -> MchQueryInstitutionsubPostResponse: ...
+
+class AsyncV2SecapiMchQueryInstitutionsubChain(AsyncResource):
+    """`client.chain("v2/secapi/mch/queryInstitutionsub")`: its operations, the path's parameters among their arguments."""
+
+    async def post(self, **kwargs: Unpack[MchQueryInstitutionsubPostParams]) -> MchQueryInstitutionsubPostResponse: ...
+
+class V2SecapiPayRefundv2Chain(Resource):
+    """`client.chain("v2/secapi/pay/refundv2")`: its operations, the path's parameters among their arguments."""
+
+    def post(self, **kwargs: Unpack[PayRefundv2PostParams]) -> PayRefundv2PostResponse: ...
+
+class AsyncV2SecapiPayRefundv2Chain(AsyncResource):
+    """`client.chain("v2/secapi/pay/refundv2")`: its operations, the path's parameters among their arguments."""
+
+    async def post(self, **kwargs: Unpack[PayRefundv2PostParams]) -> PayRefundv2PostResponse: ...
+
+class V3BilldownloadFileChain(Resource):
+    """`client.chain("v3/billdownload/file")`: its operations, the path's parameters among their arguments."""
+
+    def get(self, **kwargs: Unpack[FileGetParams]) -> bytes: ...
+
+class AsyncV3BilldownloadFileChain(AsyncResource):
+    """`client.chain("v3/billdownload/file")`: its operations, the path's parameters among their arguments."""
+
+    async def get(self, **kwargs: Unpack[FileGetParams]) -> bytes: ...
+
 class V3DiscountCardOrdersOutTradeNoByOutTradeNoChain(Resource):
-    """`client.chain("v3/discount-card/orders/out-trade-no/{out_trade_no}")`: the path's parameters are arguments."""
+    """`client.chain("v3/discount-card/orders/out-trade-no/{out_trade_no}")`: its operations, the path's parameters among their arguments."""
 
     def get(
         self,
@@ -323,15 +438,50 @@ class V3DiscountCardOrdersOutTradeNoByOutTradeNoChain(Resource):
     ) -> OrdersOutTradeNoOutTradeNoGetResponse: ...
 
 class AsyncV3DiscountCardOrdersOutTradeNoByOutTradeNoChain(AsyncResource):
-    """`client.chain("v3/discount-card/orders/out-trade-no/{out_trade_no}")`: the path's parameters are arguments."""
+    """`client.chain("v3/discount-card/orders/out-trade-no/{out_trade_no}")`: its operations, the path's parameters among their arguments."""
 
     async def get(
         self,
         **kwargs: Unpack[OrdersOutTradeNoOutTradeNoGetPathParams],
     ) -> OrdersOutTradeNoOutTradeNoGetResponse: ...
 
+class V3EcommerceApplymentsTrailingSlashChain(Resource):
+    """`client.chain("v3/ecommerce/applyments/")`: its operations, the path's parameters among their arguments."""
+
+    def post(self, **kwargs: Unpack[ApplymentsUnnamedPostParams]) -> ApplymentsUnnamedPostResponse: ...
+
+class AsyncV3EcommerceApplymentsTrailingSlashChain(AsyncResource):
+    """`client.chain("v3/ecommerce/applyments/")`: its operations, the path's parameters among their arguments."""
+
+    async def post(self, **kwargs: Unpack[ApplymentsUnnamedPostParams]) -> ApplymentsUnnamedPostResponse: ...
+
+class V3GlobalSettleSettlementsChain(Resource):
+    """`client.chain("v3/global/settle/settlements")`: its operations, the path's parameters among their arguments."""
+
+    def get(self, **kwargs: Unpack[SettleSettlementsGetParams]) -> SettleSettlementsGetResponse: ...
+    def iter(self, **kwargs: Unpack[SettleSettlementsGetParams]) -> Iterator[SettleSettlementsGetResponseRecords]: ...
+
+class AsyncV3GlobalSettleSettlementsChain(AsyncResource):
+    """`client.chain("v3/global/settle/settlements")`: its operations, the path's parameters among their arguments."""
+
+    async def get(self, **kwargs: Unpack[SettleSettlementsGetParams]) -> SettleSettlementsGetResponse: ...
+    def iter(
+        self,
+        **kwargs: Unpack[SettleSettlementsGetParams],
+    ) -> AsyncIterator[SettleSettlementsGetResponseRecords]: ...
+
+class V3MedInsOrdersChain(Resource):
+    """`client.chain("v3/med-ins/orders")`: its operations, the path's parameters among their arguments."""
+
+    def post(self, **kwargs: Unpack[OrdersPostParams]) -> OrdersPostResponse: ...
+
+class AsyncV3MedInsOrdersChain(AsyncResource):
+    """`client.chain("v3/med-ins/orders")`: its operations, the path's parameters among their arguments."""
+
+    async def post(self, **kwargs: Unpack[OrdersPostParams]) -> OrdersPostResponse: ...
+
 class V3MerchantFundWithdrawBillTypeByBillTypeChain(Resource):
-    """`client.chain("v3/merchant/fund/withdraw/bill-type/{bill_type}")`: the path's parameters are arguments."""
+    """`client.chain("v3/merchant/fund/withdraw/bill-type/{bill_type}")`: its operations, the path's parameters among their arguments."""
 
     def get(
         self,
@@ -339,15 +489,41 @@ class V3MerchantFundWithdrawBillTypeByBillTypeChain(Resource):
     ) -> FundWithdrawBillTypeBillTypeGetResponse: ...
 
 class AsyncV3MerchantFundWithdrawBillTypeByBillTypeChain(AsyncResource):
-    """`client.chain("v3/merchant/fund/withdraw/bill-type/{bill_type}")`: the path's parameters are arguments."""
+    """`client.chain("v3/merchant/fund/withdraw/bill-type/{bill_type}")`: its operations, the path's parameters among their arguments."""
 
     async def get(
         self,
         **kwargs: Unpack[FundWithdrawBillTypeBillTypeGetPathParams],
     ) -> FundWithdrawBillTypeBillTypeGetResponse: ...
 
+class V3MerchantMediaUploadChain(Resource):
+    """`client.chain("v3/merchant/media/upload")`: its operations, the path's parameters among their arguments."""
+
+    def post(self, **kwargs: Unpack[MediaUploadPostParams]) -> MediaUploadPostResponse: ...
+
+class AsyncV3MerchantMediaUploadChain(AsyncResource):
+    """`client.chain("v3/merchant/media/upload")`: its operations, the path's parameters among their arguments."""
+
+    async def post(self, **kwargs: Unpack[MediaUploadPostParams]) -> MediaUploadPostResponse: ...
+
+class V3MerchantServiceComplaintNotificationsChain(Resource):
+    """`client.chain("v3/merchant-service/complaint-notifications")`: its operations, the path's parameters among their arguments."""
+
+    def get(self, **kwargs: Unpack[ComplaintNotificationsGetParams]) -> ComplaintNotificationsGetResponse: ...
+    def post(self, **kwargs: Unpack[ComplaintNotificationsPostParams]) -> ComplaintNotificationsPostResponse: ...
+    def put(self, **kwargs: Unpack[ComplaintNotificationsPutParams]) -> ComplaintNotificationsPutResponse: ...
+    def delete(self, **kwargs: Unpack[ComplaintNotificationsDeleteParams]) -> Model | None: ...
+
+class AsyncV3MerchantServiceComplaintNotificationsChain(AsyncResource):
+    """`client.chain("v3/merchant-service/complaint-notifications")`: its operations, the path's parameters among their arguments."""
+
+    async def get(self, **kwargs: Unpack[ComplaintNotificationsGetParams]) -> ComplaintNotificationsGetResponse: ...
+    async def post(self, **kwargs: Unpack[ComplaintNotificationsPostParams]) -> ComplaintNotificationsPostResponse: ...
+    async def put(self, **kwargs: Unpack[ComplaintNotificationsPutParams]) -> ComplaintNotificationsPutResponse: ...
+    async def delete(self, **kwargs: Unpack[ComplaintNotificationsDeleteParams]) -> Model | None: ...
+
 class V3PayTransactionsIdByTransactionIdChain(Resource):
-    """`client.chain("v3/pay/transactions/id/{transaction_id}")`: the path's parameters are arguments."""
+    """`client.chain("v3/pay/transactions/id/{transaction_id}")`: its operations, the path's parameters among their arguments."""
 
     def get(
         self,
@@ -355,29 +531,39 @@ class V3PayTransactionsIdByTransactionIdChain(Resource):
     ) -> TransactionsIdTransactionIdGetResponse: ...
 
 class AsyncV3PayTransactionsIdByTransactionIdChain(AsyncResource):
-    """`client.chain("v3/pay/transactions/id/{transaction_id}")`: the path's parameters are arguments."""
+    """`client.chain("v3/pay/transactions/id/{transaction_id}")`: its operations, the path's parameters among their arguments."""
 
     async def get(
         self,
         **kwargs: Unpack[TransactionsIdTransactionIdGetPathParams],
     ) -> TransactionsIdTransactionIdGetResponse: ...
 
+class V3PayTransactionsJsapiChain(Resource):
+    """`client.chain("v3/pay/transactions/jsapi")`: its operations, the path's parameters among their arguments."""
+
+    def post(self, **kwargs: Unpack[TransactionsJsapiPostParams]) -> TransactionsJsapiPostResponse: ...
+
+class AsyncV3PayTransactionsJsapiChain(AsyncResource):
+    """`client.chain("v3/pay/transactions/jsapi")`: its operations, the path's parameters among their arguments."""
+
+    async def post(self, **kwargs: Unpack[TransactionsJsapiPostParams]) -> TransactionsJsapiPostResponse: ...
+
 class V3PayTransactionsOutTradeNoByOutTradeNoCloseChain(Resource):
-    """`client.chain("v3/pay/transactions/out-trade-no/{out_trade_no}/close")`: the path's parameters are arguments."""
+    """`client.chain("v3/pay/transactions/out-trade-no/{out_trade_no}/close")`: its operations, the path's parameters among their arguments."""
 
     def post(self, **kwargs: Unpack[TransactionsOutTradeNoOutTradeNoClosePostPathParams]) -> Model | None: ...
 
 class AsyncV3PayTransactionsOutTradeNoByOutTradeNoCloseChain(AsyncResource):
-    """`client.chain("v3/pay/transactions/out-trade-no/{out_trade_no}/close")`: the path's parameters are arguments."""
+    """`client.chain("v3/pay/transactions/out-trade-no/{out_trade_no}/close")`: its operations, the path's parameters among their arguments."""
 
     async def post(self, **kwargs: Unpack[TransactionsOutTradeNoOutTradeNoClosePostPathParams]) -> Model | None: ...
 
 class V3SmartguideGuidesByGuideIdChain(Resource):
-    """`client.chain("v3/smartguide/guides/{guide_id}")`: the path's parameters are arguments."""
+    """`client.chain("v3/smartguide/guides/{guide_id}")`: its operations, the path's parameters among their arguments."""
 
     def patch(self, **kwargs: Unpack[GuidesGuideIdPatchPathParams]) -> Model | None: ...
 
 class AsyncV3SmartguideGuidesByGuideIdChain(AsyncResource):
-    """`client.chain("v3/smartguide/guides/{guide_id}")`: the path's parameters are arguments."""
+    """`client.chain("v3/smartguide/guides/{guide_id}")`: its operations, the path's parameters among their arguments."""
 
     async def patch(self, **kwargs: Unpack[GuidesGuideIdPatchPathParams]) -> Model | None: ...

@@ -178,7 +178,9 @@ class Node:
     placeholder: str | None
     mixins: tuple[tuple[str, str], ...]
     children: tuple[Node, ...]
-    chain_class: str = ""  # what `client.chain(path)` gives where the path has parameters (not bound on the way)
+    # what `client.chain(path)` gives: the operations alone, their arguments the path's parameters too (none is
+    # bound on the way); a class of its own, so that a checker reads only the spec modules of the methods called
+    chain_class: str = ""
 
     def walk(self) -> Iterator[Node]:
         yield self
@@ -798,7 +800,7 @@ def _tree(modules: Iterable[SpecModule]) -> Node:
     resources = {f"{prefix}{name}" for named in mixins.values() for _, name in named for prefix in ("", "Async")}
     class_names = ClassNames(taken={"Any", "Resource", "AsyncResource", *resources})  # the tree stub's names
     node_class = {p: class_names.claim(pascal(_node_name(p))) for p in paths}
-    chain_class = {p: class_names.claim(f"{node_class[p]}Chain") for p in sorted(mixins) if _has_placeholder(p)}
+    chain_class = {p: class_names.claim(f"{node_class[p]}Chain") for p in sorted(mixins)}
 
     def node(path: str, attribute_name: str) -> Node:
         prefix = f"{path}/" if path else ""
@@ -822,10 +824,6 @@ def _tree(modules: Iterable[SpecModule]) -> Node:
 
 def _is_placeholder(segment: str) -> bool:
     return segment.startswith("{") and segment.endswith("}")
-
-
-def _has_placeholder(path: str) -> bool:
-    return any(_is_placeholder(segment) for segment in path.split("/"))
 
 
 def _child_attribute(segment: str, parent_methods: set[str]) -> str:

@@ -221,30 +221,29 @@ def _nodes_table(api: Api) -> dict[str, str]:
 
 def _tree_imports(api: Api) -> list[tuple[str, list[str]]]:
     """(spec module, the classes the tree stub names from it): resource classes, and the arguments, answers and
-    page items of the operations `client.chain(path)` reaches with the path's parameters unbound."""
+    page items of the operations `client.chain(path)` reaches."""
     names: dict[str, set[str]] = defaultdict(set)
     for node in api.nodes:
         for module, class_name in node.mixins:
             names[module].update((class_name, f"Async{class_name}"))
     for spec in api.modules:
         defined = {cls.name for cls in spec.classes}
-        for op in _chained_operations(spec):
-            assert op.path_params_class is not None
-            names[spec.module].add(op.path_params_class.name)
+        for op in (op for resource in spec.resources for op in resource.operations):
+            names[spec.module].add(_chain_params(op))
             names[spec.module].update({op.returns, op.paging.item if op.paging else ""} & defined)
     return [(module, sorted(names[module])) for module in sorted(names)]
 
 
-def _chained_operations(spec: SpecModule) -> Iterator[Operation]:
-    return (op for resource in spec.resources for op in resource.operations if op.path_params_class)
+def _chain_params(op: Operation) -> str:
+    """What the operation takes through `client.chain(path)`: with the path's parameters, if it has any."""
+    return (op.path_params_class or op.params_class).name
 
 
-def _chain_methods(api: Api, node: Node, is_async: bool) -> list[str]:
-    """The stub's methods of `client.chain(path)` at `node`: each takes the path's parameters, required."""
+def _chain_methods(operations: list[Operation], is_async: bool) -> list[str]:
+    """The stub's methods of `client.chain(path)` for the path's `operations`: its parameters required arguments."""
     methods = []
-    for op in (op for spec in api.modules for op in _chained_operations(spec) if op.call_path == node.call_path):
-        assert op.path_params_class is not None
-        unpack = Call("**kwargs: Unpack", [Code(op.path_params_class.name)], brackets="[]")
+    for op in operations:
+        unpack = Call("**kwargs: Unpack", [Code(_chain_params(op))], brackets="[]")
         head = "async def " if is_async else "def "
         methods.append(source.function(head, Call(op.name, [Code("self"), unpack]), op.returns, 1, ": ..."))
         if op.paging:
@@ -303,13 +302,21 @@ def _render_tree(env: jinja2.Environment, api: Api, options: GenerateOptions) ->
     package = options.package
     return {
         f"{package}/_tree.py": _render(env, "_tree.py.jinja", _context(api, options)),
-        f"{package}/_tree.pyi": _render(env, "_tree.pyi.jinja", _context(api, options)),
+        f"{package}/_tree.pyi": _render(env, "_tree.pyi.jinja", _context(api, options, operations=_by_path(api))),
         f"{package}/_paths.pyi": _render(env, "_paths.pyi.jinja", _context(api, options, targets=_operation_nodes(api))),
     }
 
 
 def _context(api: Api, options: GenerateOptions, **more: object) -> dict[str, object]:
     return {"api": api, "options": options, "package": options.package, **more}
+
+
+def _by_path(api: Api) -> dict[str, list[Operation]]:
+    """Call path -> its operations, in the order of their spec modules."""
+    found: dict[str, list[Operation]] = defaultdict(list)
+    for op in api.operations:
+        found[op.call_path].append(op)
+    return found
 
 
 def _operation_nodes(api: Api) -> list[Node]:
