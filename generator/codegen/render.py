@@ -180,18 +180,28 @@ def _endpoint(op: Operation) -> str:
     return source.statement(f"{op.endpoint}{typed} = ", Call("Endpoint", args, [(k, v) for k, v in checks if v]))
 
 
-def _signature(op: Operation, is_async: bool) -> str:
-    call = Call(op.name, [Code("self"), Call("**kwargs: Unpack", [Code(op.params_class.name)], brackets="[]")])
-    return source.function("async def " if is_async else "def ", call, op.returns, 1)
+def _signature(op: Operation, is_async: bool, params: str = "", body: str = ":") -> str:
+    """`def get(self, **kwargs: Unpack[Params]) -> Response:` (`params`: another TypedDict; `body` ": ..." in a stub)."""
+    call = Call(op.name, [Code("self"), _unpack(params or op.params_class.name)])
+    return source.function("async def " if is_async else "def ", call, op.returns, 1, body)
+
+
+def _iterator_head(op: Operation, is_async: bool, params: str = "", body: str = ":") -> str:
+    assert op.paging is not None
+    returns = f"{'AsyncIterator' if is_async else 'Iterator'}[{op.paging.item}]"
+    call = Call(op.paging.method(op.http_method), [Code("self"), _unpack(params or op.params_class.name)])
+    return source.function("def ", call, returns, 1, body)
+
+
+def _unpack(params: str) -> Call:
+    return Call("**kwargs: Unpack", [Code(params)], brackets="[]")
 
 
 def _iterator(op: Operation, is_async: bool) -> str:
     """A list operation's auto-paging iterator: `for item in ….iter(...)` (`async for` on the async twin)."""
     assert op.paging is not None
     paging = op.paging
-    unpack = Call("**kwargs: Unpack", [Code(op.params_class.name)], brackets="[]")
-    returns = f"{'AsyncIterator' if is_async else 'Iterator'}[{paging.item}]"
-    head = source.function("def ", Call(paging.method(op.http_method), [Code("self"), unpack]), returns, 1)
+    head = _iterator_head(op, is_async)
     moves = "page number" if paging.by_page else "offset"
     total = f" (`{paging.total}`)" if paging.total else ""
     doc = (
@@ -243,13 +253,9 @@ def _chain_methods(operations: list[Operation], is_async: bool) -> list[str]:
     """The stub's methods of `client.chain(path)` for the path's `operations`: its parameters required arguments."""
     methods = []
     for op in operations:
-        unpack = Call("**kwargs: Unpack", [Code(_chain_params(op))], brackets="[]")
-        head = "async def " if is_async else "def "
-        methods.append(source.function(head, Call(op.name, [Code("self"), unpack]), op.returns, 1, ": ..."))
+        methods.append(_signature(op, is_async, _chain_params(op), ": ..."))
         if op.paging:
-            returns = f"{'AsyncIterator' if is_async else 'Iterator'}[{op.paging.item}]"
-            name = op.paging.method(op.http_method)
-            methods.append(source.function("def ", Call(name, [Code("self"), unpack]), returns, 1, ": ..."))
+            methods.append(_iterator_head(op, is_async, _chain_params(op), ": ..."))
     return methods
 
 
