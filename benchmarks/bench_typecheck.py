@@ -25,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.codegen import GenerateOptions, generate, write_tree  # noqa: E402
-from generator.spec.build import parse_docs  # noqa: E402
+from generator.codegen import GenerateOptions, generate, write_tree
+from generator.spec.build import parse_docs
 
-SCRIPT = '''
+SCRIPT = """
 import wechatpay
 
 
@@ -44,7 +44,7 @@ def order_and_query(client: wechatpay.Client) -> str:
     trade = client.v3.pay.transactions.id_.by_transaction_id("4200000000").get(mchid="1900000109")
     same = client.chain("v3/pay/transactions/id/{transaction_id}").get(transaction_id="42", mchid="1900000109")
     return order.prepay_id + str(trade.trade_state) + str(same.trade_state)
-'''
+"""
 
 
 def build(docs: Path, out: Path) -> None:

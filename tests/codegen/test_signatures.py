@@ -34,7 +34,7 @@ def test_every_method_shows_its_parameter_names(package: ModuleType) -> None:
                 continue
             params = inspect.get_annotations(method)["kwargs"].__args__[0]
             shown = inspect.signature(method).parameters
-            assert list(shown)[0] == "self" and all(p.kind is p.KEYWORD_ONLY for p in list(shown.values())[1:])
+            assert next(iter(shown)) == "self" and all(p.kind is p.KEYWORD_ONLY for p in list(shown.values())[1:])
             assert set(shown) - {"self"} == set(params.__annotations__), f"{cls.__name__}.{name}"
             checked += 1
     assert checked > 20

@@ -108,7 +108,7 @@ SETTINGS_HELP = {
 def settings_doc(intro: str) -> str:
     """A client class's docstring: `intro`, then what each setting means."""
     settings = "\n".join(f"- {name}: {meaning}" for name, meaning in SETTINGS_HELP.items())
-    return f"{inspect.cleandoc(intro)}\n\nSettings (keyword-only; the signature gives types and defaults):\n\n{settings}"
+    return f"{inspect.cleandoc(intro)}\n\nSettings (keyword-only; types and defaults in the signature):\n\n{settings}"
 
 
 class SettingsSignature:
