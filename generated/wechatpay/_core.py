@@ -464,10 +464,9 @@ def _signature(params: Any, returns: Any) -> inspect.Signature:
     options = get_type_hints(RequestOptions)  # its own annotations are strings (`from __future__ import annotations`)
     hints = {**params.__annotations__, **options}
     keys = sorted(params.__annotations__, key=lambda key: key in options)
-    self = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    return inspect.Signature(
-        self + [_parameter(key, hints[key], key in params.__required_keys__) for key in keys], return_annotation=returns
-    )
+    receiver = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    arguments = [_parameter(key, hints[key], key in params.__required_keys__) for key in keys]
+    return inspect.Signature([receiver, *arguments], return_annotation=returns)
 
 
 def _parameter(key: str, hint: Any, required: bool) -> inspect.Parameter:
