@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ._paths import AsyncPaths, Paths
 from ._runtime import AsyncClientBase, SyncClientBase
+from ._runtime.config import SettingsSignature, settings_doc
 
 if TYPE_CHECKING:
     from ._tree import AsyncV2, AsyncV3, V2, V3
@@ -14,9 +15,10 @@ if TYPE_CHECKING:
 
 
 class Client(Paths, SyncClientBase):
-    """The WeChat Pay API: `client.v3.pay.transactions.jsapi.post(...)`,
-    `client.chain("v3/pay/transactions/jsapi").post(...)`
-    or `client["v3/pay/transactions/jsapi"].post(...)`."""
+    __doc__ = settings_doc("""The WeChat Pay API: `client.v3.pay.transactions.jsapi.post(...)`,
+        `client.chain("v3/pay/transactions/jsapi").post(...)`
+        or `client["v3/pay/transactions/jsapi"].post(...)`.""")
+    __signature__ = SettingsSignature()  # `help()` and `inspect` show each setting, not `**settings`
 
     @property
     def v2(self) -> V2:
@@ -43,9 +45,10 @@ class Client(Paths, SyncClientBase):
 
 
 class AsyncClient(AsyncPaths, AsyncClientBase):
-    """The WeChat Pay API, asynchronously: `await client.v3.pay.transactions.jsapi.post(...)`,
-    `await client.chain("v3/pay/transactions/jsapi").post(...)`
-    or `await client["v3/pay/transactions/jsapi"].post(...)`."""
+    __doc__ = settings_doc("""The WeChat Pay API, asynchronously: `await client.v3.pay.transactions.jsapi.post(...)`,
+        `await client.chain("v3/pay/transactions/jsapi").post(...)`
+        or `await client["v3/pay/transactions/jsapi"].post(...)`.""")
+    __signature__ = SettingsSignature()  # `help()` and `inspect` show each setting, not `**settings`
 
     @property
     def v2(self) -> AsyncV2:

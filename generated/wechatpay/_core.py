@@ -3,15 +3,29 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import re
 import types
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import Annotated, Any, ClassVar, Generic, NamedTuple, TypeVar, Union, cast, get_args, get_origin
+from functools import cache
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Generic,
+    NamedTuple,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 from pydantic import BaseModel, ConfigDict, Json, PrivateAttr, ValidationError
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, Required, TypedDict
 
 from ._runtime import (
     AsyncClientBase,
@@ -440,8 +454,48 @@ class _Pager:
         return [] if repeated else items
 
 
+class _NotGiven:
+    """The default an optional argument shows in a method's signature: an argument left out is not sent."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+_NOT_GIVEN = _NotGiven()
+
+
+def _sign_methods(cls: type[Any]) -> None:
+    """Each method taking `**kwargs: Unpack[SomeParams]` gets the signature `help()`, `inspect` and REPLs show:
+    one keyword-only parameter a key, the documented ones first, then the request options."""
+    for method in vars(cls).values():
+        hint = getattr(method, "__annotations__", {}).get("kwargs")
+        if get_args(hint):
+            method.__signature__ = _signature(get_args(hint)[0], method.__annotations__.get("return"))
+
+
+@cache
+def _signature(params: Any, returns: Any) -> inspect.Signature:
+    options = get_type_hints(RequestOptions)  # its own annotations are strings (`from __future__ import annotations`)
+    hints = {**params.__annotations__, **options}
+    keys = sorted(params.__annotations__, key=lambda key: key in options)
+    receiver = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    arguments = [_parameter(key, hints[key], key in params.__required_keys__) for key in keys]
+    return inspect.Signature([receiver, *arguments], return_annotation=returns)
+
+
+def _parameter(key: str, hint: Any, required: bool) -> inspect.Parameter:
+    default = inspect.Parameter.empty if required else _NOT_GIVEN
+    if get_origin(hint) in (NotRequired, Required):  # the key's presence is told by the default already
+        hint = get_args(hint)[0]
+    return inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=hint)
+
+
 class Resource:
     """A node of the synchronous client tree: the client, and the path parameters bound on the way to it."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _sign_methods(cls)
 
     def __init__(self, client: SyncClientBase, path_params: Mapping[str, str] | None = None) -> None:
         self._client = client
@@ -465,6 +519,10 @@ class Resource:
 
 class AsyncResource:
     """A node of the asynchronous client tree: the client, and the path parameters bound on the way to it."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _sign_methods(cls)
 
     def __init__(self, client: AsyncClientBase, path_params: Mapping[str, str] | None = None) -> None:
         self._client = client

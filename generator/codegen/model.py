@@ -68,13 +68,15 @@ class Field:
 
 @dataclass(frozen=True)
 class ClassDef:
-    """A generated class: `typeddict` (request data), `params` (a method's keyword arguments) or `model` (response)."""
+    """A generated class: `typeddict` (request data), `params` (a method's keyword arguments), `pathparams` (the
+    same with the path's, for `client.chain(path)`) or `model` (response)."""
 
     name: str
     kind: str
     doc: str
     fields: tuple[Field, ...]
     indexed: tuple[tuple[str, str], ...] = ()  # model field -> the APIv2 indexed family it gathers (`coupon_id_$n`)
+    base: str = ""  # a `pathparams` TypedDict's: the `params` it adds the path parameters to
 
     @property
     def functional(self) -> bool:
@@ -99,7 +101,8 @@ class Operation:
     description: str
     doc_url: str
     deprecated: bool
-    params_class: ClassDef
+    params_class: ClassDef  # the arguments but the path's: the tree binds those (`by_transaction_id("42")`)
+    path_params_class: ClassDef | None  # the same with the path's, required: `client.chain(path)` takes them
     params: tuple[Param, ...]
     returns: str
     runtime: tuple[tuple[str, object], ...]  # keyword arguments of the runtime's Operation
@@ -177,6 +180,9 @@ class Node:
     placeholder: str | None
     mixins: tuple[tuple[str, str], ...]
     children: tuple[Node, ...]
+    # what `client.chain(path)` gives: the operations alone, their arguments the path's parameters too (none is
+    # bound on the way); a class of its own, so that a checker reads only the spec modules of the methods called
+    chain_class: str = ""
 
     def walk(self) -> Iterator[Node]:
         yield self
@@ -207,6 +213,7 @@ class _Arguments:
     """An operation's keyword arguments and what the runtime and the check need to know about them."""
 
     fields: list[Field]
+    path_fields: list[Field]
     params: tuple[Param, ...]
     runtime: tuple[tuple[str, object], ...]
     either_or: tuple[tuple[tuple[str, ...], ...], ...]
@@ -369,6 +376,11 @@ class _SpecBuilder:
         arguments = self._arguments(f, stem)
         summary = _text(f.data, "summary") or f"{f.method.upper()} {f.key}"
         params_class = self._add(self.names.claim(f"{stem}Params"), "params", summary, arguments.fields)
+        path_params_class = None
+        if arguments.path_fields:
+            name = self.names.claim(f"{stem}PathParams")
+            doc = f'`{params_class.name}` and the path\'s parameters: what `client.chain("{f.call_path}")` takes.'
+            path_params_class = self._add(name, "pathparams", doc, arguments.path_fields, base=params_class.name)
         returns = self._returns(f, stem)
         return Operation(
             name=f.method,
@@ -380,6 +392,7 @@ class _SpecBuilder:
             doc_url=_text(f.data.get("externalDocs") or {}, "url"),
             deprecated=bool(f.data.get("deprecated")),
             params_class=params_class,
+            path_params_class=path_params_class,
             params=arguments.params,
             returns=returns,
             runtime=arguments.runtime,
@@ -436,10 +449,14 @@ class _SpecBuilder:
         names = unique(argument(key or "body", REQUEST_OPTIONS) for _, key, *_ in raw)
         groups = [*_either_or(body_schema or {}, "body"), *_either_or(f.data, "query")]
         alternatives = {(location, key) for location, group in groups for alt in group for key in alt}
-        fields, params, defaults, client_held = [], [], [], []
+        fields, path_fields, params, defaults, client_held = [], [], [], [], []
         for name, (location, key, schema, required, where) in zip(names, raw):
-            required = required and location != "path" and key.lower() != "idempotency-key"
             annotation = self.input(schema, part(f"{stem}Request", key) if key else f"{stem}Request", where)
+            params.append(Param(name, location, key))
+            if location == "path":  # always required (OpenAPI says so), and bound by the tree on the way
+                path_fields.append(Field(name, name, annotation, True, _text(schema, "description")))
+                continue
+            required = required and key.lower() != "idempotency-key"
             if required and _only_value(schema) is not None:  # `version: 1.0 枚举值`: the SDK fills it
                 defaults.append((name, _only_value(schema)))
                 required = False
@@ -447,7 +464,6 @@ class _SpecBuilder:
                 client_held.append((name, CLIENT_HELD[key]))  # the client fills it when the call leaves it out
                 required = False
             fields.append(Field(name, name, annotation, required, _text(schema, "description")))
-            params.append(Param(name, location, key))
         runtime = self._runtime(f, request_media, encrypted, json_strings, [k for _, k, *_ in raw])
         argument_of = {(p.location, p.key): p.name for p in params}
         either_or = tuple(
@@ -455,7 +471,7 @@ class _SpecBuilder:
             for location, group in groups
             if all((location, key) in argument_of for alternative in group for key in alternative)
         )
-        return _Arguments(fields, tuple(params), runtime, either_or, tuple(defaults), tuple(client_held))
+        return _Arguments(fields, path_fields, tuple(params), runtime, either_or, tuple(defaults), tuple(client_held))
 
     def _request_body(self, f: _Found) -> tuple[str | None, dict[str, Any] | None, str]:
         content = (f.data.get("requestBody") or {}).get("content") or {}
@@ -586,11 +602,11 @@ class _SpecBuilder:
                 self.fail(where, f"`$ref: {ref}` does not point into this file")
             seen.add(ref)
             schema = self.spec.data
-            for part in ref[2:].split("/"):
-                part = part.replace("~1", "/").replace("~0", "~")
-                if not isinstance(schema, dict) or part not in schema:
+            for token in ref[2:].split("/"):
+                key = token.replace("~1", "/").replace("~0", "~")
+                if not isinstance(schema, dict) or key not in schema:
                     self.fail(where, f"`$ref: {ref}` points to nothing")
-                schema = schema[part]
+                schema = schema[key]
         if not isinstance(schema, dict):
             self.fail(where, f"a schema is a mapping, not {type(schema).__name__}")
         return schema
@@ -705,9 +721,15 @@ class _SpecBuilder:
         return found
 
     def _add(
-        self, name: str, kind: str, doc: str, fields: list[Field], indexed: tuple[tuple[str, str], ...] = ()
+        self,
+        name: str,
+        kind: str,
+        doc: str,
+        fields: list[Field],
+        indexed: tuple[tuple[str, str], ...] = (),
+        base: str = "",
     ) -> ClassDef:
-        definition = ClassDef(name, kind, doc, tuple(fields), indexed)
+        definition = ClassDef(name, kind, doc, tuple(fields), indexed, base)
         self.classes.append(definition)
         return definition
 
@@ -780,6 +802,7 @@ def _tree(modules: Iterable[SpecModule]) -> Node:
     resources = {f"{prefix}{name}" for named in mixins.values() for _, name in named for prefix in ("", "Async")}
     class_names = ClassNames(taken={"Any", "Resource", "AsyncResource", *resources})  # the tree stub's names
     node_class = {p: class_names.claim(pascal(_node_name(p))) for p in paths}
+    chain_class = {p: class_names.claim(f"{node_class[p]}Chain") for p in sorted(mixins)}
 
     def node(path: str, attribute_name: str) -> Node:
         prefix = f"{path}/" if path else ""
@@ -787,7 +810,16 @@ def _tree(modules: Iterable[SpecModule]) -> Node:
         children = tuple(node(prefix + s, a) for s, a in zip(segments[path], attributes))
         segment = path.rpartition("/")[2]
         placeholder = segment[1:-1] if is_placeholder(segment) else None
-        return Node(segment, path, node_class.get(path, ""), attribute_name, placeholder, tuple(mixins[path]), children)
+        return Node(
+            segment,
+            path,
+            node_class.get(path, ""),
+            attribute_name,
+            placeholder,
+            tuple(mixins[path]),
+            children,
+            chain_class.get(path, ""),
+        )
 
     return node("", "")
 

@@ -142,6 +142,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         class_head=_class_head,
         nodes_table=_nodes_table,
         tree_imports=_tree_imports,
+        chain_methods=_chain_methods,
         event_table=lambda events: {e.event_type: (module, e.class_name) for module, e in events},
         defined=lambda api: {m.module: " ".join(c.name for c in m.classes) for m in api.modules},
     )
@@ -179,18 +180,28 @@ def _endpoint(op: Operation) -> str:
     return source.statement(f"{op.endpoint}{typed} = ", Call("Endpoint", args, [(k, v) for k, v in checks if v]))
 
 
-def _signature(op: Operation, is_async: bool) -> str:
-    call = Call(op.name, [Code("self"), Call("**kwargs: Unpack", [Code(op.params_class.name)], brackets="[]")])
-    return source.function("async def " if is_async else "def ", call, op.returns, 1)
+def _signature(op: Operation, is_async: bool, params: str = "", body: str = ":") -> str:
+    """`def get(self, **kwargs: Unpack[Params]) -> Response:` (`params`: another TypedDict; `body` ": ..." in a stub)."""
+    call = Call(op.name, [Code("self"), _unpack(params or op.params_class.name)])
+    return source.function("async def " if is_async else "def ", call, op.returns, 1, body)
+
+
+def _iterator_head(op: Operation, is_async: bool, params: str = "", body: str = ":") -> str:
+    assert op.paging is not None
+    returns = f"{'AsyncIterator' if is_async else 'Iterator'}[{op.paging.item}]"
+    call = Call(op.paging.method(op.http_method), [Code("self"), _unpack(params or op.params_class.name)])
+    return source.function("def ", call, returns, 1, body)
+
+
+def _unpack(params: str) -> Call:
+    return Call("**kwargs: Unpack", [Code(params)], brackets="[]")
 
 
 def _iterator(op: Operation, is_async: bool) -> str:
     """A list operation's auto-paging iterator: `for item in ….iter(...)` (`async for` on the async twin)."""
     assert op.paging is not None
     paging = op.paging
-    unpack = Call("**kwargs: Unpack", [Code(op.params_class.name)], brackets="[]")
-    returns = f"{'AsyncIterator' if is_async else 'Iterator'}[{paging.item}]"
-    head = source.function("def ", Call(paging.method(op.http_method), [Code("self"), unpack]), returns, 1)
+    head = _iterator_head(op, is_async)
     moves = "page number" if paging.by_page else "offset"
     total = f" (`{paging.total}`)" if paging.total else ""
     doc = (
@@ -219,12 +230,33 @@ def _nodes_table(api: Api) -> dict[str, str]:
 
 
 def _tree_imports(api: Api) -> list[tuple[str, list[str]]]:
-    """(spec module, the resource classes the tree stub names from it)."""
+    """(spec module, the classes the tree stub names from it): resource classes, and the arguments, answers and
+    page items of the operations `client.chain(path)` reaches."""
     names: dict[str, set[str]] = defaultdict(set)
     for node in api.nodes:
         for module, class_name in node.mixins:
             names[module].update((class_name, f"Async{class_name}"))
+    for spec in api.modules:
+        defined = {cls.name for cls in spec.classes}
+        for op in (op for resource in spec.resources for op in resource.operations):
+            names[spec.module].add(_chain_params(op))
+            names[spec.module].update({op.returns, op.paging.item if op.paging else ""} & defined)
     return [(module, sorted(names[module])) for module in sorted(names)]
+
+
+def _chain_params(op: Operation) -> str:
+    """What the operation takes through `client.chain(path)`: with the path's parameters, if it has any."""
+    return (op.path_params_class or op.params_class).name
+
+
+def _chain_methods(operations: list[Operation], is_async: bool) -> list[str]:
+    """The stub's methods of `client.chain(path)` for the path's `operations`: its parameters required arguments."""
+    methods = []
+    for op in operations:
+        methods.append(_signature(op, is_async, _chain_params(op), ": ..."))
+        if op.paging:
+            methods.append(_iterator_head(op, is_async, _chain_params(op), ": ..."))
+    return methods
 
 
 def _call(op: Operation, is_async: bool) -> str:
@@ -276,13 +308,21 @@ def _render_tree(env: jinja2.Environment, api: Api, options: GenerateOptions) ->
     package = options.package
     return {
         f"{package}/_tree.py": _render(env, "_tree.py.jinja", _context(api, options)),
-        f"{package}/_tree.pyi": _render(env, "_tree.pyi.jinja", _context(api, options)),
+        f"{package}/_tree.pyi": _render(env, "_tree.pyi.jinja", _context(api, options, operations=_by_path(api))),
         f"{package}/_paths.pyi": _render(env, "_paths.pyi.jinja", _context(api, options, targets=_operation_nodes(api))),
     }
 
 
 def _context(api: Api, options: GenerateOptions, **more: object) -> dict[str, object]:
     return {"api": api, "options": options, "package": options.package, **more}
+
+
+def _by_path(api: Api) -> dict[str, list[Operation]]:
+    """Call path -> its operations, in the order of their spec modules."""
+    found: dict[str, list[Operation]] = defaultdict(list)
+    for op in api.operations:
+        found[op.call_path].append(op)
+    return found
 
 
 def _operation_nodes(api: Api) -> list[Node]:

@@ -74,6 +74,8 @@ def wrong(client: Client) -> None:
     client.v3.pay.transactions.jsapi.get()
     client.v3.pay.transactions.id_.by_transaction_id(4)
     client.with_raw_response(client.v3.pay.transactions.id_.by_transaction_id("4").get, mchid=1)
+    client.chain("v3/pay/transactions/id/{{transaction_id}}").get(mchid="1")
+    client.v3.pay.transactions.id_.by_transaction_id("4").get(transaction_id="5", mchid="1")
 """
 
 
@@ -97,7 +99,20 @@ def test_wrong_calls_are_caught_by_mypy(fixture_tree: Path) -> None:
     (fixture_tree / "usage_bad.py").write_text(textwrap.dedent(BAD))
     result = mypy(fixture_tree, "usage_bad.py")
     lines = {int(line.split(":")[1]) for line in result.stdout.splitlines() if line.startswith("usage_bad.py:")}
-    assert lines == set(range(6, 14)), result.stdout
+    assert lines == set(range(6, 16)), result.stdout
+
+
+def test_a_path_the_docs_do_not_list_is_one_short_error(fixture_tree: Path) -> None:
+    (fixture_tree / "usage_path.py").write_text(
+        f"from {PACKAGE} import AsyncClient, Client\n\n\n"
+        "def wrong(client: Client, other: AsyncClient) -> None:\n"
+        "    client.chain('v3/pay/no/such/path')\n"
+        "    other['v3/pay/transactions']\n"
+    )
+    result = mypy(fixture_tree, "usage_path.py")
+    reported = [line for line in result.stdout.splitlines() if line.startswith("usage_path.py:")]
+    assert [line.split(":")[1] for line in reported] == ["5", "6"], result.stdout
+    assert all('"DocumentedPath"' in line and len(line) < 160 for line in reported), result.stdout
 
 
 def test_the_distribution_installs_and_imports_without_the_generator(fixture_tree: Path, tmp_path: Path) -> None:
@@ -109,5 +124,7 @@ def test_the_distribution_installs_and_imports_without_the_generator(fixture_tre
     )
     assert (target / PACKAGE / "py.typed").exists() and (target / PACKAGE / "_paths.pyi").exists()
     script = f"import sys, {PACKAGE}; assert 'generator' not in sys.modules; print({PACKAGE}.Client.__name__)"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(target)})
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(target)}
+    )
     assert result.stdout.strip() == "Client", result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import ssl
@@ -75,6 +76,50 @@ class ClientSettings(TypedDict, total=False):
     validate_request: bool
     allow_short_apiv3_key_for_tests: bool
     clock: Callable[[], float]
+
+
+# One line a setting: what `help(Client)` shows under the constructor's signature (which gives types and defaults).
+SETTINGS_HELP = {
+    "http_client": "the httpx client calls go through (its transport, proxies, limits); one is made otherwise",
+    "mchid": "the merchant id: filled into every call that leaves `mchid`, `sp_mchid` or `mch_id` out",
+    "appid": "the app id: filled into every call that leaves `appid` or `sp_appid` out",
+    "notify_url": "the notification URL: filled into every call that leaves `notify_url` out",
+    "merchant_serial_no": "the serial number of the merchant's API certificate: names the key APIv3 calls are signed with",
+    "private_key": "the merchant's RSA private key (apiclient_key.pem): PEM text, PEM bytes or a file path",
+    "wechatpay_public_key": "the WeChat Pay public key that verifies answers and notifications (PEM or path)",
+    "wechatpay_public_key_id": "that key's id (`PUB_KEY_ID_...`)",
+    "platform_certificates": "WeChat Pay platform certificates (PEM or paths), the older way to verify answers",
+    "apiv3_key": "the APIv3 key: decrypts notifications and certificates (downloaded when a new serial shows up)",
+    "apiv2_key": "the APIv2 key: signs APIv2 calls and verifies their answers (MD5 or HMAC-SHA256)",
+    "apiv2_rsa_public_key": "the PEM /risk/getpublickey returns: encrypts the sensitive fields of APIv2 payments",
+    "client_cert": "apiclient_cert.pem: the TLS client certificate some APIv2 operations require",
+    "base_url": "the host calls go to instead of https://api.mch.weixin.qq.com (a proxy, a test server)",
+    "timeout": "seconds a call may take, or an httpx.Timeout; a call's own `timeout=` wins",
+    "max_retries": "how often a call that failed on the way or met a 429/5xx is tried again (when safe to repeat)",
+    "max_response_bytes": "the cap on every answer and download once decompressed: more raises PayloadTooLargeError",
+    "verify": "TLS verification of the server: True, False or a CA bundle path",
+    "strict_responses": "True raises ResponseValidationError for an answer that disagrees with its page",
+    "validate_request": "False sends calls without checking them against the docs first",
+    "allow_short_apiv3_key_for_tests": "tests only: accept an APIv3 key of 16 or 24 bytes",
+    "clock": "tests only: the time source (seconds since the epoch) for signatures and their freshness",
+}
+
+
+def settings_doc(intro: str) -> str:
+    """A client class's docstring: `intro`, then what each setting means."""
+    settings = "\n".join(f"- {name}: {meaning}" for name, meaning in SETTINGS_HELP.items())
+    return f"{inspect.cleandoc(intro)}\n\nSettings (keyword-only; types and defaults in the signature):\n\n{settings}"
+
+
+class SettingsSignature:
+    """A client class's `__signature__`, made when first asked for (by `help()` or `inspect`): its constructor's,
+    with `**settings` spelt out as the keyword arguments, types and defaults they stand for."""
+
+    def __get__(self, instance: object, owner: type[Any]) -> inspect.Signature:
+        inits = [inspect.signature(vars(cls)["__init__"]) for cls in owner.__mro__ if "__init__" in vars(cls)]
+        settings = next(init for init in inits if not any(p.kind is p.VAR_KEYWORD for p in init.parameters.values()))
+        spelt = [p for init in (inits[0], settings) for p in init.parameters.values() if p.kind is p.KEYWORD_ONLY]
+        return inspect.Signature(spelt)
 
 
 def settings_from_env(environ: Mapping[str, str] | None) -> dict[str, Any]:

@@ -13,7 +13,11 @@ from .._runtime import Operation
 class DiscountCardOrdersByOutTradeNoGetParams(RequestOptions):
     """按商户订单号查询先享卡订单"""
 
-    out_trade_no: NotRequired[str]
+
+class DiscountCardOrdersByOutTradeNoGetPathParams(DiscountCardOrdersByOutTradeNoGetParams):
+    """`DiscountCardOrdersByOutTradeNoGetParams` and the path's parameters: what `client.chain("v3/discount-card/orders/out-trade-no/{out_trade_no}")` takes."""
+
+    out_trade_no: str
     """开卡时商户侧生成的订单号"""
 
 

@@ -13,14 +13,18 @@ from .._runtime import Operation
 class MerchantFundWithdrawByBillTypeGetParams(RequestOptions):
     """下载提现异常单据"""
 
-    bill_type: NotRequired[Literal["NO_SUCC"]]
-    """异常单据类型，同时作为请求路径的一部分"""
-
     bill_date: str
     """单据所属日期，格式yyyy-MM-dd"""
 
     tar_type: NotRequired[Literal["GZIP"]]
     """文件压缩方式"""
+
+
+class MerchantFundWithdrawByBillTypeGetPathParams(MerchantFundWithdrawByBillTypeGetParams):
+    """`MerchantFundWithdrawByBillTypeGetParams` and the path's parameters: what `client.chain("v3/merchant/fund/withdraw/bill-type/{bill_type}")` takes."""
+
+    bill_type: Literal["NO_SUCC"]
+    """异常单据类型，同时作为请求路径的一部分"""
 
 
 class MerchantFundWithdrawByBillTypeGetResponse(Model):

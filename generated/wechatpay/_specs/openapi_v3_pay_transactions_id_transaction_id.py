@@ -13,11 +13,15 @@ from .._runtime import Operation
 class PayTransactionsByTransactionIdGetParams(RequestOptions):
     """按微信支付订单号查单"""
 
-    transaction_id: NotRequired[str]
-    """微信支付侧生成的订单号"""
-
     mchid: NotRequired[str]
     """下单时使用的商户号"""
+
+
+class PayTransactionsByTransactionIdGetPathParams(PayTransactionsByTransactionIdGetParams):
+    """`PayTransactionsByTransactionIdGetParams` and the path's parameters: what `client.chain("v3/pay/transactions/id/{transaction_id}")` takes."""
+
+    transaction_id: str
+    """微信支付侧生成的订单号"""
 
 
 class PayTransactionsByTransactionIdGetResponsePayer(Model):

@@ -13,11 +13,15 @@ from .._runtime import Operation
 class PayTransactionsByOutTradeNoClosePostParams(RequestOptions):
     """关闭未支付订单"""
 
-    out_trade_no: NotRequired[str]
-    """待关闭的商户订单号"""
-
     mchid: NotRequired[str]
     """下单时使用的商户号"""
+
+
+class PayTransactionsByOutTradeNoClosePostPathParams(PayTransactionsByOutTradeNoClosePostParams):
+    """`PayTransactionsByOutTradeNoClosePostParams` and the path's parameters: what `client.chain("v3/pay/transactions/out-trade-no/{out_trade_no}/close")` takes."""
+
+    out_trade_no: str
+    """待关闭的商户订单号"""
 
 
 _PAY_TRANSACTIONS_BY_OUT_TRADE_NO_CLOSE_POST: Endpoint[Model | None] = Endpoint(

@@ -13,9 +13,6 @@ from .._runtime import Operation
 class SmartguideGuidesByIdPatchParams(RequestOptions):
     """修改服务人员资料"""
 
-    guide_id: NotRequired[str]
-    """登记服务人员时微信支付返回的编号"""
-
     sub_mchid: NotRequired[str]
     """服务商模式下的子商户号"""
 
@@ -30,6 +27,13 @@ class SmartguideGuidesByIdPatchParams(RequestOptions):
 
     avatar: NotRequired[str]
     """服务人员头像图片的链接"""
+
+
+class SmartguideGuidesByIdPatchPathParams(SmartguideGuidesByIdPatchParams):
+    """`SmartguideGuidesByIdPatchParams` and the path's parameters: what `client.chain("v3/smartguide/guides/{guide_id}")` takes."""
+
+    guide_id: str
+    """登记服务人员时微信支付返回的编号"""
 
 
 _SMARTGUIDE_GUIDES_BY_ID_PATCH: Endpoint[Model | None] = Endpoint(
