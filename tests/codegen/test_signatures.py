@@ -47,7 +47,7 @@ def test_a_method_signature_tells_required_from_optional(package: ModuleType, pr
     assert shown["amount"].default is inspect.Parameter.empty and "Amount" in shown["amount"].annotation.__name__
     assert repr(shown["mchid"].default) == "NOT_GIVEN" and shown["mchid"].annotation is str  # the client holds it
     assert list(shown)[-3:] == ["timeout", "extra_headers", "validate_request"]  # the options after the documented
-    assert inspect.signature(node.post).return_annotation.__name__ == "TransactionsJsapiPostResponse"
+    assert inspect.signature(node.post).return_annotation.__name__ == "PayTransactionsJsapiPostResponse"
 
 
 def test_a_path_parameter_bound_by_the_tree_is_no_argument_of_its_method(package: ModuleType) -> None:
