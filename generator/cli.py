@@ -263,7 +263,8 @@ def diff(
     cache = Cache(cache_dir)
     try:
         with snapshot.opened(old) as before, snapshot.opened(new) as after:
-            changes = api_diff.diff_specs(pipeline.load_api(before, cache, jobs), pipeline.load_api(after, cache, jobs))
+            apis = [pipeline.load_api(side.folder, cache, jobs, side.label) for side in (before, after)]
+            changes = api_diff.diff_specs(*apis)
     except (DocsError, spec_io.SpecError, SnapshotError) as exc:
         fail(str(exc))
     renderers = {"markdown": api_diff.render_markdown, "json": api_diff.render_json}

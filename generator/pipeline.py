@@ -37,7 +37,6 @@ from generator.codegen import render
 from generator.codegen.names import snake
 from generator.codegen.options import BUILTIN_TEMPLATES, GenerateOptions
 from generator.report import Diagnostic, Level, has_errors
-from generator.snapshot import Snapshot
 from generator.spec.build import (
     MAX_PAGE_BYTES,
     DocsError,
@@ -338,16 +337,17 @@ def spec_files(pages: list[ParsedPage]) -> list[SpecFile]:
     return [SpecFile(p.name, p.data) for p in pages if p.data is not None]
 
 
-def load_api(snapshot: Snapshot, cache: Cache, jobs: int = 1) -> list[SpecFile]:
-    """The specs of a docs folder (parsed, through the cache) or of a specs folder, whichever the snapshot holds. A
-    page with an error fails the whole: a diff that left it out would report its change as no change at all."""
-    if any(snapshot.folder.rglob("*.md")):
-        pages = parse(Docs.read(snapshot.folder), cache, jobs)
+def load_api(folder: Path, cache: Cache, jobs: int = 1, label: str | None = None) -> list[SpecFile]:
+    """The specs of a docs folder (parsed, through the cache) or of a specs folder, whichever `folder` is (`label`:
+    its name in an error, when not its path). A page with an error fails the whole: a diff that left it out would
+    report its change as no change at all."""
+    if any(folder.rglob("*.md")):
+        pages = parse(Docs.read(folder), cache, jobs)
         errors = sorted(d for page in pages for d in page.diagnostics if d.level is Level.ERROR)
         if errors:
-            raise DocsError(f"{snapshot.label}/{errors[0]}")
+            raise DocsError(f"{label or folder}/{errors[0]}")
         return spec_files(pages)
-    return read_specs(snapshot.folder)
+    return read_specs(folder)
 
 
 # --------------------------------------------------------------------------------------------- generating
