@@ -36,9 +36,27 @@ DEFAULT_DOCS = Path("examples/docs")
 DEFAULT_SPECS = Path("specs")
 DROPPED_EXIT = 3  # with --strict: output written, but some input could not be read into it
 DEFAULT_CACHE = Path(".wechatpay-codegen-cache")
+Command = Callable[..., None]
 strict_option = click.option(
     "--strict", is_flag=True, help="Exit 3 when some input had to be left out (it is listed and counted either way)."
 )
+config_option = click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    default=Path("pyproject.toml"),
+    show_default=True,
+    help="A pyproject.toml with [tool.wechatpay-codegen].",
+)
+
+
+def version_option(default: str) -> Callable[[Command], Command]:
+    """`--version`; `default` says where the version comes from without it."""
+    return click.option(
+        "--version",
+        "package_version",
+        default=None,
+        help=f"Version of the generated distribution (default: {default}).",
+    )
 
 
 def docs_source(ctx: click.Context, param: click.Parameter, value: str) -> DocsSource:
@@ -91,13 +109,7 @@ def fail(message: str) -> None:
 )
 @click.option("--jobs", type=int, default=os.cpu_count() or 1, show_default="one per core", help="Worker processes.")
 @cache_option
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path),
-    default=Path("pyproject.toml"),
-    show_default=True,
-    help="A pyproject.toml with [tool.wechatpay-codegen] (its `hosts`).",
-)
+@config_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 @strict_option
 def parse(
@@ -182,20 +194,9 @@ def bundle(specs_dir: Path, out: Path) -> None:
     show_default=True,
     help="The distribution folder to write.",
 )
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path),
-    default=Path("pyproject.toml"),
-    show_default=True,
-    help="A pyproject.toml with [tool.wechatpay-codegen].",
-)
+@config_option
 @click.option("--package", default=None, help="Import name of the generated package (default: wechatpay).")
-@click.option(
-    "--version",
-    "package_version",
-    default=None,
-    help="Version of the generated distribution (default: `version` in [tool.wechatpay-codegen], else 0.1.0).",
-)
+@version_option("`version` in [tool.wechatpay-codegen], else 0.1.0")
 @click.option(
     "--templates",
     type=click.Path(path_type=Path),
@@ -273,58 +274,46 @@ def diff(
         sys.exit(1)
 
 
-def tree_options(command: Callable[..., None]) -> Callable[..., None]:
+def tree_options(command: Command) -> Command:
     """The folders `build` and `check` work on."""
-    for option in reversed(
-        [
-            click.option(
-                "--docs",
-                "docs_source",
-                default=str(DEFAULT_DOCS),
-                callback=docs_source,
-                show_default=True,
-                help="The doc pages: a folder, or REPO@REF[:FOLDER] (a git repository's, at a branch, tag, commit or YYYY-MM-DD).",
-            ),
-            click.option(
-                "--specs",
-                "specs_dir",
-                type=click.Path(path_type=Path),
-                default=DEFAULT_SPECS,
-                show_default=True,
-                help="The spec files, one per page.",
-            ),
-            click.option(
-                "--out",
-                "out_dir",
-                type=click.Path(path_type=Path),
-                default=Path("generated"),
-                show_default=True,
-                help="The generated distribution.",
-            ),
-            click.option(
-                "--jobs",
-                type=int,
-                default=os.cpu_count() or 1,
-                show_default="one per core",
-                help="Worker processes for parsing and formatting.",
-            ),
-            cache_option,
-            click.option(
-                "--config",
-                type=click.Path(path_type=Path),
-                default=Path("pyproject.toml"),
-                show_default=True,
-                help="A pyproject.toml with [tool.wechatpay-codegen].",
-            ),
-            click.option(
-                "--version",
-                "package_version",
-                default=None,
-                help="Version of the generated distribution (default: the commit date of docs from git, else `version` in [tool.wechatpay-codegen], else 0.1.0).",
-            ),
-            click.option("-q", "--quiet", is_flag=True, help="Print only the outcome."),
-        ]
-    ):
+    options: list[Callable[[Command], Command]] = [
+        click.option(
+            "--docs",
+            "docs_source",
+            default=str(DEFAULT_DOCS),
+            callback=docs_source,
+            show_default=True,
+            help="The doc pages: a folder, or REPO@REF[:FOLDER] (a git repository's, at a branch, tag, commit or YYYY-MM-DD).",
+        ),
+        click.option(
+            "--specs",
+            "specs_dir",
+            type=click.Path(path_type=Path),
+            default=DEFAULT_SPECS,
+            show_default=True,
+            help="The spec files, one per page.",
+        ),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(path_type=Path),
+            default=Path("generated"),
+            show_default=True,
+            help="The generated distribution.",
+        ),
+        click.option(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            show_default="one per core",
+            help="Worker processes for parsing and formatting.",
+        ),
+        cache_option,
+        config_option,
+        version_option("the commit date of docs from git, else `version` in [tool.wechatpay-codegen], else 0.1.0"),
+        click.option("-q", "--quiet", is_flag=True, help="Print only the outcome."),
+    ]
+    for option in reversed(options):
         command = option(command)
     return command
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import IO
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 COMMIT_ID = re.compile(r"[0-9a-f]{40,64}")
@@ -102,19 +103,23 @@ def _extract(source: GitDocs, commit: str, into: Path) -> None:
     command = ["git", "-C", str(source.repo), "archive", "--format=tar", tree]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as git:
         assert git.stdout is not None and git.stderr is not None
-        try:
-            with tarfile.open(fileobj=git.stdout, mode="r|") as archive:
-                archive.extractall(into, filter="data")
-        except tarfile.TarError as exc:
-            problem: str = str(exc)
-        else:
-            problem = ""
-        git.stdout.read()  # let git finish writing before its status is read
+        refused = _untar(git.stdout, into)
+        git.stdout.read()  # the rest of a refused archive: git finishes writing, then its status is read
         errors = git.stderr.read().decode(errors="replace").strip()
     if git.returncode != 0:
         raise SnapshotError(f"{source}: git archive failed: {errors}")
-    if problem:
-        raise SnapshotError(f"{source}: the archive holds a member that may not be extracted ({problem})")
+    if refused:
+        raise SnapshotError(f"{source}: the archive holds a member that may not be extracted ({refused})")
+
+
+def _untar(stream: IO[bytes], into: Path) -> str | None:
+    """Extract a tar stream into `into`; what refused a member, if anything."""
+    try:
+        with tarfile.open(fileobj=stream, mode="r|") as archive:
+            archive.extractall(into, filter="data")
+    except tarfile.TarError as exc:
+        return str(exc)
+    return None
 
 
 def _commit_day(source: GitDocs, commit: str) -> date:

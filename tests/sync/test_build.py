@@ -26,18 +26,6 @@ JSAPI_MODULE = "wechatpay/_specs/openapi_v3_pay_transactions_jsapi.py"
 OPTIONS = GenerateOptions()
 
 
-@pytest.fixture(scope="session")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One cache for the whole session: black's work on the example package is done once."""
-    return tmp_path_factory.mktemp("cache")
-
-
-@pytest.fixture
-def layout(tmp_path: Path, cache: Path) -> Layout:
-    shutil.copytree(EXAMPLES, tmp_path / "docs")
-    return Layout(tmp_path / "docs", tmp_path / "specs", tmp_path / "generated", cache)
-
-
 def build(layout: Layout) -> pipeline.Outcome:
     return pipeline.build(layout, OPTIONS)
 

@@ -53,11 +53,6 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> Repository:
     return Repository(path, git(path, "rev-parse", "v1"), git(path, "rev-parse", "HEAD"))
 
 
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
-
 def codegen(*args: str | Path) -> Result:
     return CliRunner().invoke(main, [str(arg) for arg in args])
 
@@ -122,3 +117,13 @@ def test_an_existing_folder_is_a_folder_even_with_an_at_sign(tmp_path: Path) -> 
     assert parse_source(f"{tmp_path}@v1:docs") == GitDocs(tmp_path, "v1", "docs")
     with pytest.raises(SnapshotError, match="no such folder"):
         parse_source(str(tmp_path / "missing@v1"))
+
+
+def test_a_link_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "docs")
+    (tmp_path / "docs/openapi/secret.md").symlink_to("/etc/passwd")
+    git(tmp_path, "init", "--quiet")
+    git(tmp_path, "add", "--all")
+    git(tmp_path, "commit", "--quiet", "-m", "a link out")
+    result = codegen("diff", f"{tmp_path}@HEAD:docs", f"{tmp_path}@HEAD:docs")
+    assert result.exit_code == 1 and "may not be extracted" in result.output and "secret.md" in result.output

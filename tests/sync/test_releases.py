@@ -3,11 +3,9 @@ the package's CHANGELOG.md, which `build` keeps from the API changes between the
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from generator import pipeline
@@ -19,17 +17,6 @@ from tests.conftest import EXAMPLES
 JSAPI = "openapi/v3/pay/transactions/jsapi.md"
 CLOSE = "openapi/v3/pay/transactions/out-trade-no/{out_trade_no}/close"
 CHANGELOG = "wechatpay/CHANGELOG.md"
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
-
-@pytest.fixture
-def layout(tmp_path: Path, cache: Path) -> Layout:
-    shutil.copytree(EXAMPLES, tmp_path / "docs")
-    return Layout(tmp_path / "docs", tmp_path / "specs", tmp_path / "generated", cache)
 
 
 def build(layout: Layout, version: str) -> pipeline.Outcome:
