@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -274,8 +277,28 @@ def diff(
         sys.exit(1)
 
 
-def tree_options(command: Command) -> Command:
-    """The folders `build` and `check` work on."""
+@dataclass(frozen=True)
+class Trees:
+    """What `build` and `check` are given: the docs, the two trees made from them, and how to run."""
+
+    docs_source: DocsSource
+    specs_dir: Path
+    out_dir: Path
+    jobs: int
+    cache_dir: Path
+    config: Path
+    package_version: str | None
+    quiet: bool
+
+
+def tree_options(command: Callable[..., None]) -> Command:
+    """The options of `Trees`, handed to `command` as one `Trees` (its other options as keywords)."""
+
+    @functools.wraps(command)
+    def with_trees(**given: Any) -> None:
+        trees = Trees(**{name: given.pop(name) for name in Trees.__dataclass_fields__})
+        command(trees, **given)
+
     options: list[Callable[[Command], Command]] = [
         click.option(
             "--docs",
@@ -313,32 +336,25 @@ def tree_options(command: Command) -> Command:
         version_option("the commit date of docs from git, else `version` in [tool.wechatpay-codegen], else 0.1.0"),
         click.option("-q", "--quiet", is_flag=True, help="Print only the outcome."),
     ]
+    wrapped: Command = with_trees
     for option in reversed(options):
-        command = option(command)
-    return command
+        wrapped = option(wrapped)
+    return wrapped
 
 
-def run_pipeline(
-    stage: Callable[..., pipeline.Outcome],
-    docs_source: DocsSource,
-    specs_dir: Path,
-    out_dir: Path,
-    jobs: int,
-    cache_dir: Path,
-    config: Path,
-    package_version: str | None,
-    quiet: bool,
-) -> pipeline.Outcome:
+def run_pipeline(stage: Callable[..., pipeline.Outcome], trees: Trees) -> pipeline.Outcome:
     """Run `pipeline.build` or `pipeline.check` with a progress display fit for where the output goes. The version:
     `--version`, else the docs' commit date, else the configuration's."""
+    quiet = trees.quiet
     progress = (
         pipeline.Progress() if quiet else pipeline.BarProgress() if sys.stderr.isatty() else pipeline.LineProgress()
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind (lock, staging, docs from git) as Ctrl-C does
     try:
-        with snapshot.opened(docs_source) as docs:
-            options = load_options(config, version=package_version or docs.version)
-            outcome = stage(pipeline.Layout(docs.folder, specs_dir, out_dir, cache_dir), options, jobs, progress)
+        with snapshot.opened(trees.docs_source) as docs:
+            options = load_options(trees.config, version=trees.package_version or docs.version)
+            layout = pipeline.Layout(docs.folder, trees.specs_dir, trees.out_dir, trees.cache_dir)
+            outcome = stage(layout, options, trees.jobs, progress)
     except (DocsError, CodegenError, LockedError, WorkspaceError, SnapshotError) as exc:
         fail(str(exc))
     if has_errors(outcome.diagnostics):
@@ -352,22 +368,10 @@ def run_pipeline(
 @main.command()
 @tree_options
 @strict_option
-def build(
-    docs_source: DocsSource,
-    specs_dir: Path,
-    out_dir: Path,
-    jobs: int,
-    cache_dir: Path,
-    config: Path,
-    package_version: str | None,
-    quiet: bool,
-    strict: bool,
-) -> None:
+def build(trees: Trees, strict: bool) -> None:
     """Parse the docs into SPECS and generate the package into OUT, rewriting only files that change; the package's
     CHANGELOG.md gets the API changes under the version built."""
-    outcome = run_pipeline(
-        pipeline.build, docs_source, specs_dir, out_dir, jobs, cache_dir, config, package_version, quiet
-    )
+    outcome = run_pipeline(pipeline.build, trees)
     if outcome.recovered:
         click.echo("finished an update an interrupted build had committed", err=True)
     counts = [f"{u.root}: {len(u.writes)} written, {len(u.deletes)} removed" for u in outcome.updates]
@@ -377,28 +381,19 @@ def build(
 
 @main.command()
 @tree_options
-def check(
-    docs_source: DocsSource,
-    specs_dir: Path,
-    out_dir: Path,
-    jobs: int,
-    cache_dir: Path,
-    config: Path,
-    package_version: str | None,
-    quiet: bool,
-) -> None:
+def check(trees: Trees) -> None:
     """Exit 0 when SPECS and OUT are exactly what the docs and the generator produce; else list what differs."""
-    outcome = run_pipeline(
-        pipeline.check, docs_source, specs_dir, out_dir, jobs, cache_dir, config, package_version, quiet
-    )
+    outcome = run_pipeline(pipeline.check, trees)
     if outcome.in_sync:
         click.echo(f"in sync ({outcome.seconds:.1f}s)")
         return
     for line in pipeline.describe(outcome):
         click.echo(line)
     stale = sum(len(u.writes) + len(u.deletes) for u in outcome.updates)
-    version = f" --version {package_version}" if package_version else ""
-    command = f"wechatpay-codegen build --docs {docs_source} --specs {specs_dir} --out {out_dir}{version}"
+    version = f" --version {trees.package_version}" if trees.package_version else ""
+    command = (
+        f"wechatpay-codegen build --docs {trees.docs_source} --specs {trees.specs_dir} --out {trees.out_dir}{version}"
+    )
     click.echo(f"{stale} files out of date; `{command}` updates them", err=True)
     sys.exit(1)
 
