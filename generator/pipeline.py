@@ -6,7 +6,8 @@ Caching (`Cache`, keyed by content digests):
   (its module name and class-name stems), the generator's source and templates, the options;
 - a black-formatted file: black's version and modes, the file's path and unformatted text;
 - the whole generated tree: the specs' text, the code generator's source, templates, runtime and options.
-A rebuild with nothing changed finds the stamp (`<package>/_stamp.json`: the digests of every input, of the
+The package's CHANGELOG.md (`generator.changelog`) gets the API changes from the specs as they were to the new
+ones, under the version built. A rebuild with nothing changed finds the stamp (`<package>/_stamp.json`: the digests of every input, of the
 generator and of both trees) in agreement with the inputs and the trees, and stops there. A one-page change parses
 that page, builds and renders that page's module alone, renders the global files (client, tree, registries) again
 from the modules' typed views, and formats only the files whose unformatted text changed.
@@ -31,6 +32,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from generator import changelog
 from generator.codegen import render
 from generator.codegen.names import snake
 from generator.codegen.options import BUILTIN_TEMPLATES, GenerateOptions
@@ -220,7 +222,9 @@ def _read_page(root: Path, page: str) -> bytes | Diagnostic:
     except OSError as exc:
         return Diagnostic(page, 0, Level.ERROR, "unreadable", f"cannot read the page ({exc.strerror})")
     if len(data) > MAX_PAGE_BYTES:
-        return Diagnostic(page, 0, Level.ERROR, "too-large", f"page is over the {MAX_PAGE_BYTES // 1024} KB limit: not read")
+        return Diagnostic(
+            page, 0, Level.ERROR, "too-large", f"page is over the {MAX_PAGE_BYTES // 1024} KB limit: not read"
+        )
     return data
 
 
@@ -267,7 +271,9 @@ def _collisions(pages: list[ParsedPage]) -> list[ParsedPage]:
     found = []
     for name, first, what in collisions(spec_files(pages)):
         message = f"{what} is also documented by {first}.md: one of the two pages must go"
-        found.append(ParsedPage(name, None, None, (Diagnostic(f"{name}.md", 0, Level.ERROR, "duplicate-key", message),), 0))
+        found.append(
+            ParsedPage(name, None, None, (Diagnostic(f"{name}.md", 0, Level.ERROR, "duplicate-key", message),), 0)
+        )
     return found
 
 
@@ -331,14 +337,15 @@ def spec_files(pages: list[ParsedPage]) -> list[SpecFile]:
     return [SpecFile(p.name, p.data) for p in pages if p.data is not None]
 
 
-def load_api(folder: Path, cache: Cache, jobs: int = 1) -> list[SpecFile]:
-    """The specs of a docs folder (parsed, through the cache) or of a specs folder, whichever `folder` is. A page
-    with an error fails the whole: a diff that left it out would report its change as no change at all."""
+def load_api(folder: Path, cache: Cache, jobs: int = 1, label: str | None = None) -> list[SpecFile]:
+    """The specs of a docs folder (parsed, through the cache) or of a specs folder, whichever `folder` is (`label`:
+    its name in an error, when not its path). A page with an error fails the whole: a diff that left it out would
+    report its change as no change at all."""
     if any(folder.rglob("*.md")):
         pages = parse(Docs.read(folder), cache, jobs)
         errors = sorted(d for page in pages for d in page.diagnostics if d.level is Level.ERROR)
         if errors:
-            raise DocsError(f"{folder}/{errors[0]}")
+            raise DocsError(f"{label or folder}/{errors[0]}")
         return spec_files(pages)
     return read_specs(folder)
 
@@ -430,6 +437,23 @@ def stamp_path(options: GenerateOptions) -> str:
     return f"{options.package}/{STAMP}"
 
 
+def changelog_path(options: GenerateOptions) -> str:
+    return f"{options.package}/{changelog.CHANGELOG}"
+
+
+def _changelog(
+    current: bytes | None,
+    options: GenerateOptions,
+    before: Mapping[str, bytes],
+    after: Mapping[str, bytes],
+    operations: int,
+) -> bytes:
+    """The package's changelog after this build: started, or with this build's API changes on top."""
+    if current is None:
+        return changelog.started(options.version, operations)
+    return changelog.updated(current, options.version, before, after)
+
+
 def _in_sync_by_stamp(
     fingerprint: Fingerprint, docs: Docs, specs: Mapping[str, bytes], generated: Mapping[str, bytes], path: str
 ) -> bool:
@@ -505,7 +529,11 @@ def _compare(layout: Layout, options: GenerateOptions, jobs: int, progress: Prog
     if has_errors(diagnostics):
         return Outcome(diagnostics)
     wanted_specs = with_manifest(spec_tree(pages))
-    wanted_out = with_manifest(generate(pages, options, fingerprint, cache, jobs, progress), stamp_path(options))
+    package = generate(pages, options, fingerprint, cache, jobs, progress)
+    wanted_out = with_manifest(package, stamp_path(options), changelog_path(options))
+    operations = sum(page.operations for page in pages)
+    previous = current_out.get(changelog_path(options))
+    wanted_out[changelog_path(options)] = _changelog(previous, options, current_specs, wanted_specs, operations)
     wanted_out[stamp_path(options)] = stamp(fingerprint, docs, wanted_specs, wanted_out)
     updates = [
         TreeUpdate.between(layout.specs, current_specs, wanted_specs),

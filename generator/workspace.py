@@ -249,7 +249,9 @@ def refuse_overlaps(outputs: Mapping[str, Path], sources: Mapping[str, Path]) ->
         others = named[index + 1 :] + [(n, p.resolve()) for n, p in sources.items()]
         for other, other_path in others:
             if path == other_path or path in other_path.parents or other_path in path.parents:
-                raise WorkspaceError(f"the {name} folder {path} overlaps the {other} folder {other_path}: keep them apart")
+                raise WorkspaceError(
+                    f"the {name} folder {path} overlaps the {other} folder {other_path}: keep them apart"
+                )
 
 
 def _check_update(update: TreeUpdate) -> None:

@@ -6,6 +6,7 @@ import fnmatch
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,10 @@ import yaml
 
 from generator.codegen.names import is_identifier
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILTIN_TEMPLATES = ROOT / "templates" / "package"
-RUNTIME_DIR = ROOT / "templates" / "runtime"
+# The top-level templates/ folder, wherever the tool is installed (package data: pip unpacks it into a real folder)
+SHIPPED = Path(str(resources.files("generator.templates")))
+BUILTIN_TEMPLATES = SHIPPED / "package"
+RUNTIME_DIR = SHIPPED / "runtime"
 
 
 class CodegenError(Exception):
