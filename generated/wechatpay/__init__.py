@@ -38,7 +38,7 @@ from ._runtime import (
 
 if TYPE_CHECKING:
     from ._core import Disagreement
-    from ._runtime import testing as testing
+    from . import testing as testing
     from ._runtime import NotificationReply, notification_failure, notification_success, v2_notification_reply
 
 __version__ = "0.1.0"
@@ -92,8 +92,8 @@ def __getattr__(name: str) -> Any:
         from ._core import Disagreement
 
         return Disagreement
-    if name == "testing":
-        from ._runtime import testing
+    if name == "testing":  # a submodule: `from . import testing` would ask this function again
+        from importlib import import_module
 
-        return testing
+        return import_module(f"{__name__}.testing")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

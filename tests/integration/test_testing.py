@@ -54,6 +54,13 @@ def test_the_package_exposes_its_fake_lazily(build: Build) -> None:
     code = "import sys, wechatpay; assert 'wechatpay._runtime.testing' not in sys.modules; print(wechatpay.testing.__name__)"
     done = subprocess.run([sys.executable, "-c", code], cwd=build.dist, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "wechatpay.testing"
+
+
+def test_the_fake_imports_as_a_module_of_its_own(build: Build) -> None:
+    code = "import wechatpay.testing; from wechatpay.testing import FakeWeChatPay; print(FakeWeChatPay.__module__)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=build.dist, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "wechatpay._runtime.testing"
 
 
