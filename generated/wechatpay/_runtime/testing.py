@@ -40,7 +40,6 @@ import hmac
 import importlib
 import ipaddress
 import json
-import pkgutil
 import re
 import secrets
 import socket
@@ -697,26 +696,18 @@ def _template(path: str) -> re.Pattern[str]:
     return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path)))
 
 
-@functools.cache
-def _spec_modules(package: str) -> tuple[str, ...]:
-    specs = importlib.import_module(f"{package}._specs")
-    return tuple(f"{specs.__name__}.{module.name}" for module in pkgutil.iter_modules(specs.__path__))
-
-
 def _endpoints(package: str, path: str) -> Iterator[Any]:
-    """The `Endpoint`s of the generated `package`, those of the spec modules whose names share most words with
-    `path` first: a module is named after its page, so the one wanted is imported first of the thousand a build
-    of the full docs holds."""
+    """The `Endpoint`s of the operations whose path could be `path`, found through the package's own tree table
+    (`_tree.NODES`: call path -> resource classes), so that only their spec modules are imported."""
+    nodes = importlib.import_module(f"{package}._tree").NODES
     endpoint_class = importlib.import_module(f"{package}._core").Endpoint
-    wanted = _words(path)
-    for name in sorted(_spec_modules(package), key=lambda module: -len(wanted & _words(module.rpartition(".")[2]))):
-        for value in vars(importlib.import_module(name)).values():
-            if isinstance(value, endpoint_class):
-                yield value
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower()))
+    for call_path, entry in nodes.items():
+        resources = entry.split(";")[1].split()
+        if resources and _template("/" + call_path.removeprefix("v2/")).fullmatch(path):  # APIv2: no /v2 on the wire
+            for module in dict.fromkeys(resource.partition(":")[0] for resource in resources):
+                for value in vars(importlib.import_module(f"{package}._specs.{module}")).values():
+                    if isinstance(value, endpoint_class):
+                        yield value
 
 
 def _checks(operation: Any) -> dict[str, bool]:
