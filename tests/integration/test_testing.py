@@ -3,7 +3,9 @@ async), on its local server, and as a signing proxy in front of Prism."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -152,12 +154,16 @@ def prism(build: Build, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     port = _free_port()
     mock = ["npx", "-y", "@stoplight/prism-cli", "mock", "-h", "127.0.0.1", "-p", str(port), str(bundle)]
     log = bundle.with_suffix(".log")
-    with log.open("wb") as sink, subprocess.Popen(mock, stdout=sink, stderr=subprocess.STDOUT) as process:
+    # a session of its own: npx starts Prism as a child, which must end with it
+    with (
+        log.open("wb") as sink,
+        subprocess.Popen(mock, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True) as process,
+    ):
         try:
             _wait_until_listening(process, port, log)
             yield f"http://127.0.0.1:{port}"
         finally:
-            process.terminate()
+            os.killpg(process.pid, signal.SIGTERM)
 
 
 def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
