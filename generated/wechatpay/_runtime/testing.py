@@ -538,6 +538,8 @@ class FakeWeChatPay:
 
     def _bill(self, request: FakeRequest) -> Any:
         bill = self.bills.get(request.query.get("token", ""))
+        if bill is None and self.upstream is not None:  # not a bill of this fake's: the upstream's to answer
+            return self._forward(self.upstream, request)
         if bill is None:
             return Reply.error(400, "PARAM_ERROR", "token invalid")
         return Reply(200, bill, {"Content-Type": "application/octet-stream"}, signed=False)
@@ -678,7 +680,7 @@ class FakeWeChatPay:
         """The upstream's answer, to be signed as the service's own; an APIv2 answer as its XML's fields."""
         headers = {name: value for name, value in request.headers.items() if name not in _HOP_BY_HOP}
         answer = httpx.request(request.method, upstream + request.target, headers=headers, content=request.body)
-        if request.path.startswith("/v3/"):
+        if request.path.startswith("/v3/") or not answer.is_success:  # the upstream's verdict on a request, as is
             kept = {name: answer.headers[name] for name in ("content-type",) if name in answer.headers}
             return Reply(answer.status_code, answer.content, kept)
         return {element.tag: element.text or "" for element in fromstring(answer.content, forbid_dtd=True)}
