@@ -365,8 +365,15 @@ class Endpoint(Generic[T]):
             f"{k}: Field required (or the client's `{v}`)" for k, v in self._client_held.items() if k not in given
         ]
         found += [_none_of(group) for group in self._either_or if not any(set(a) <= given.keys() for a in group)]
+        found += [f"{name}: required, and a query parameter cannot be empty" for name in self._empty_query(given)]
         if found:
             raise RequestValidationError(f"{self._title}: {'; '.join(found)}")
+
+    def _empty_query(self, given: Mapping[str, object]) -> list[str]:
+        """Required query parameters given as "": `?stock_id=` is a parameter left out to the service, as to
+        OpenAPI (no `allowEmptyValue`), whatever a page's placeholder example shows."""
+        required = self._params.__required_keys__ | self._client_held.keys()
+        return [n for n, v in given.items() if v == "" and n in required and self._fields.get(n, ("",))[0] == "query"]
 
 
 def _is_slip(name: str, known: str) -> bool:

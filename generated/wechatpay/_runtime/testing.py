@@ -532,6 +532,8 @@ class FakeWeChatPay:
 
     def _bill_of_date(self, request: FakeRequest) -> Any:
         bill = self._bill_dates.get(request.query.get("bill_date", ""))
+        if bill is None and self.upstream is not None:  # not a bill of this fake's: the upstream's to answer
+            return self._forward(self.upstream, "", request)
         if bill is None:
             return Reply.error(400, "NO_STATEMENT_EXIST", "no bill for that date")
         return bill
@@ -539,7 +541,7 @@ class FakeWeChatPay:
     def _bill(self, request: FakeRequest) -> Any:
         bill = self.bills.get(request.query.get("token", ""))
         if bill is None and self.upstream is not None:  # not a bill of this fake's: the upstream's to answer
-            return self._forward(self.upstream, request)
+            return self._forward(self.upstream, "", request)
         if bill is None:
             return Reply.error(400, "PARAM_ERROR", "token invalid")
         return Reply(200, bill, {"Content-Type": "application/octet-stream"}, signed=False)
@@ -607,7 +609,7 @@ class FakeWeChatPay:
             return Reply.error(404, "NOT_FOUND", "no such route")
         if route.client_cert and request.peer_certificate is None:
             return Reply.error(403, "NO_CLIENT_CERT", "client certificate required")
-        if request.path.startswith("/v3/"):
+        if _is_v3(request.path):
             reason = self.check_v3(request)
             if reason is not None:
                 self.rejections.append(reason)
@@ -660,7 +662,8 @@ class FakeWeChatPay:
         endpoint = self._documented(request)
         checks = {} if endpoint is None else _checks(endpoint.operation)
         if self.upstream is not None:
-            return Route(functools.partial(self._forward, self.upstream), **checks)
+            prefix = "" if endpoint is None else _base_path(endpoint.operation)
+            return Route(functools.partial(self._forward, self.upstream, prefix), **checks)
         if endpoint is not None:
             return Route(functools.partial(_default_answer, endpoint), **checks)
         return None
@@ -671,16 +674,21 @@ class FakeWeChatPay:
             return None
         for endpoint in _endpoints(self.package, request.path):
             operation = endpoint.operation
-            if operation.method == request.method and _template(operation.path).fullmatch(request.path):
+            if operation.method == request.method and _template(_base_path(operation) + operation.path).fullmatch(
+                request.path
+            ):
                 return endpoint
         return None
 
     @staticmethod
-    def _forward(upstream: str, request: FakeRequest) -> Any:
-        """The upstream's answer, to be signed as the service's own; an APIv2 answer as its XML's fields."""
+    def _forward(upstream: str, prefix: str, request: FakeRequest) -> Any:
+        """The upstream's answer, to be signed as the service's own; an APIv2 answer as its XML's fields. One
+        upstream stands for every host: an operation's host path (`/hk` of apihk...) is left out, as a mock of
+        the spec's paths expects."""
         headers = {name: value for name, value in request.headers.items() if name not in _HOP_BY_HOP}
-        answer = httpx.request(request.method, upstream + request.target, headers=headers, content=request.body)
-        if request.path.startswith("/v3/") or not answer.is_success:  # the upstream's verdict on a request, as is
+        target = request.target.removeprefix(prefix)
+        answer = httpx.request(request.method, upstream + target, headers=headers, content=request.body)
+        if _is_v3(request.path) or not answer.is_success:  # the upstream's verdict on a request, as is
             kept = {name: answer.headers[name] for name in ("content-type",) if name in answer.headers}
             return Reply(answer.status_code, answer.content, kept)
         return {element.tag: element.text or "" for element in fromstring(answer.content, forbid_dtd=True)}
@@ -703,13 +711,25 @@ def _endpoints(package: str, path: str) -> Iterator[Any]:
     (`_tree.NODES`: call path -> resource classes), so that only their spec modules are imported."""
     nodes = importlib.import_module(f"{package}._tree").NODES
     endpoint_class = importlib.import_module(f"{package}._core").Endpoint
+    hosted = "/" + path.split("/", 2)[-1]  # the path on a host with a path of its own (`/hk/v3/...`)
     for call_path, entry in nodes.items():
         resources = entry.split(";")[1].split()
-        if resources and _template("/" + call_path.removeprefix("v2/")).fullmatch(path):  # APIv2: no /v2 on the wire
+        pattern = _template("/" + call_path.removeprefix("v2/"))  # APIv2: no /v2 on the wire
+        if resources and (pattern.fullmatch(path) or pattern.fullmatch(hosted)):
             for module in dict.fromkeys(resource.partition(":")[0] for resource in resources):
                 for value in vars(importlib.import_module(f"{package}._specs.{module}")).values():
                     if isinstance(value, endpoint_class):
                         yield value
+
+
+def _is_v3(path: str) -> bool:
+    """An APIv3 path, on the main host or on one with a path of its own (`/hk/v3/...`)."""
+    return path.startswith("/v3/") or path.split("/", 2)[-1].startswith("v3/")
+
+
+def _base_path(operation: Any) -> str:
+    """The path of the host an operation goes to (`/hk` of `https://apihk.mch.weixin.qq.com/hk`), else ""."""
+    return urlsplit(operation.base_url or "").path.rstrip("/")
 
 
 def _checks(operation: Any) -> dict[str, bool]:
