@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..docs.page import Section
+from ..report import Code, Warn
 
-Warn = Callable[[int, str, str], None]
 # Where each location's values sit in the options array of the PHP call.
 _PARAMETER_KEYS = {"query": "query", "header": "headers"}
 _BOOLEANS = {"true": True, "false": False}
@@ -23,7 +23,7 @@ def attach_examples(operation: dict[str, Any], literal: dict[str, Any] | None, s
     line = section.examples[0].line if section.examples else section.line
     if literal is None:
         if _has_inputs(operation) and section.examples:
-            warn(line, "no-example", "the PHP example gives no literal request values")
+            warn(line, Code.NO_EXAMPLE, "the PHP example gives no literal request values")
         return
     for parameter in operation.get("parameters", []):
         _parameter_example(parameter, literal, line, warn)
@@ -39,7 +39,7 @@ def attach_examples(operation: dict[str, Any], literal: dict[str, Any] | None, s
             content["example"] = value
             _compare(value, content["schema"], key, line, warn)
         else:
-            warn(line, "example-missing", f"the PHP example has no `{key}` values")
+            warn(line, Code.EXAMPLE_MISSING, f"the PHP example has no `{key}` values")
 
 
 def _has_inputs(operation: dict[str, Any]) -> bool:
@@ -58,7 +58,7 @@ def _parameter_example(parameter: dict[str, Any], literal: dict[str, Any], line:
     if values is not None:
         parameter["example"] = _from_text(values[name], parameter.get("schema", {}))
     elif location != "header":
-        warn(line, "example-missing", f"the PHP example gives no value for {location} parameter `{name}`")
+        warn(line, Code.EXAMPLE_MISSING, f"the PHP example gives no value for {location} parameter `{name}`")
 
 
 def _from_text(value: Any, schema: dict[str, Any]) -> Any:
@@ -100,7 +100,7 @@ def _field_of(key: str, schema: dict[str, Any]) -> dict[str, Any] | None:
 
 def _compare(value: Any, schema: dict[str, Any], pointer: str, line: int, warn: Warn) -> None:
     for where, problem in _differences(value, schema, pointer):
-        warn(line, "example-mismatch", f"example and table disagree at `{where}`: {problem}")
+        warn(line, Code.EXAMPLE_MISMATCH, f"example and table disagree at `{where}`: {problem}")
 
 
 def _differences(value: Any, schema: dict[str, Any], pointer: str) -> Iterator[tuple[str, str]]:
