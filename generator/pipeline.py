@@ -37,6 +37,7 @@ from generator.codegen import render
 from generator.codegen.names import snake
 from generator.codegen.options import BUILTIN_TEMPLATES, GenerateOptions
 from generator.report import Code, Diagnostic, Level, has_errors
+from generator.spec import extensions as ext
 from generator.spec.build import (
     MAX_PAGE_BYTES,
     DocsError,
@@ -544,7 +545,7 @@ def _compare(layout: Layout, options: GenerateOptions, jobs: int, progress: Prog
 
 def is_legacy_spec(name: str, data: bytes) -> bool:
     """A spec written before manifests existed: every spec the tool writes starts by naming its page."""
-    return name.endswith(".yaml") and data.startswith(b"x-wechatpay-page: ")
+    return name.endswith(".yaml") and data.startswith(f"{ext.PAGE}: ".encode())
 
 
 def legacy_package(current: Mapping[str, bytes]) -> Callable[[str, bytes], bool]:

@@ -12,11 +12,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..docs.cells import Attrs, code_spans, enum_values, fixed_value, plain_text
+from ..docs.cells import Attrs, code_spans, fixed_value, plain_text
 from ..docs.examples import request_literal
 from ..docs.page import Page, Section, Table, read_page
 from ..docs.rows import Field, FieldTable, build_table
 from ..report import Code, Diagnostic, Level
+from . import extensions as ext
 from .either_or import either_or_groups
 from .examples import attach_examples
 from .hosts import base_url_problem
@@ -24,7 +25,7 @@ from .io import SpecFile
 from .schema import JSON_STRING_ROW, JsonStringEvidence, SchemaContext, example_shapes, field_schema, object_schema
 
 MAX_PAGE_BYTES = 4 * 1024 * 1024  # the largest real page is ~120 KB; anything far larger is not a doc page
-CLIENT_OPTIONS = {"security", "nonceless", "base_uri", "timeout", "fragment"}
+CLIENT_OPTIONS = {"security", "nonceless", "base_uri", "timeout", "fragment"}  # `timeout`: the caller's to set
 BODY_MEDIA = {"json": "application/json", "xml": "application/xml", "body": "multipart/form-data"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -209,7 +210,7 @@ class _SpecBuilder:
                 continue
             item[method] = operation
             self.operations += 1
-        return {"x-wechatpay-page": self.page.path, key: items} if items else None
+        return {ext.PAGE: self.page.path, key: items} if items else None
 
     def section(self, section: Section) -> tuple[str, str, dict[str, Any]] | None:
         request = section.table("request")
@@ -234,11 +235,9 @@ class _SpecBuilder:
         operation["tags"] = [self.tag()]
         if section.links:
             operation["externalDocs"] = {"url": section.links[0]}
-            if len(section.links) > 1:
-                operation["x-wechatpay-doc-links"] = list(dict.fromkeys(section.links))
         if section.deprecated:
             operation["deprecated"] = True
-        operation["x-wechatpay-api"] = self.api
+        operation[ext.API] = self.api
         return operation
 
     def operation_id(self, method: str) -> str:
@@ -310,9 +309,9 @@ class _SpecBuilder:
             if parameter["name"] in keys:
                 parameter["required"] = False
         for group in groups:
-            self.warn(group.line, Code.EITHER_OR, f"query {group.describe()}: one is enough ({group.rule}): `x-wechatpay-either-or`")
+            self.warn(group.line, Code.EITHER_OR, f"query {group.describe()}: one is enough ({group.rule}): `{ext.EITHER_OR}`")
         forms = [[list(alternative) for alternative in group.alternatives] for group in groups]
-        operation["x-wechatpay-either-or"] = forms[0] if len(forms) == 1 else forms
+        operation[ext.EITHER_OR] = forms[0] if len(forms) == 1 else forms
 
     def parameter(self, row: Field, location: str, example: Any = None) -> dict[str, Any]:
         schema = field_schema(row, self.ctx, example)
@@ -322,30 +321,28 @@ class _SpecBuilder:
             parameter["description"] = description
         parameter["schema"] = schema
         if location == "header" and row.name.lower() == "wechatpay-serial":
-            parameter["x-wechatpay-client-filled"] = True
+            parameter[ext.CLIENT_FILLED] = True
         return parameter
 
     def client_option(self, row: Field, operation: dict[str, Any]) -> None:
         """Rows that configure the client, not the request: kept as extensions the SDK acts on."""
         name = row.name.lower()
         if name == "security":
-            operation["x-wechatpay-client-cert"] = True
+            operation[ext.CLIENT_CERT] = True
         elif name == "nonceless":
-            operation["x-wechatpay-nonceless"] = True
+            operation[ext.NONCELESS] = True
         elif name == "base_uri":
             urls = [span for span in code_spans(row.description) if span.startswith("http")]
             problem = base_url_problem(urls[0], self.hosts) if urls else None
             if problem:
                 self.error(row.line, Code.FOREIGN_HOST, f"`base_uri` {urls[0]!r} {problem}")
             elif urls:
-                operation["x-wechatpay-base-url"] = urls[0]
-                operation["x-wechatpay-base-url-required"] = row.required
+                operation[ext.BASE_URL] = urls[0]
+                operation[ext.BASE_URL_REQUIRED] = row.required
             else:
                 self.warn(row.line, Code.NO_BASE_URL, "`base_uri` row names no URL")
-        elif name == "timeout":
-            operation["x-wechatpay-timeout"] = True
         elif name == "fragment":
-            operation["x-wechatpay-fragment"] = fixed_value(row.description) or (code_spans(row.description) or [""])[0]
+            operation[ext.FRAGMENT] = fixed_value(row.description) or (code_spans(row.description) or [""])[0]
 
     def path_parameters(self, rows: list[Field], query: list[Field]) -> list[dict[str, Any]]:
         """One parameter per `{placeholder}` of the URL, from the top-level row that documents it."""
@@ -393,14 +390,14 @@ class _SpecBuilder:
         if schema is None:
             for parameter in parameters:
                 if parameter["in"] == "query" and parameter["name"] == "sign":
-                    parameter["x-wechatpay-client-filled"] = True
+                    parameter[ext.CLIENT_FILLED] = True
             return
-        names = ["sign"] if operation.get("x-wechatpay-nonceless") else ["nonce_str", "sign"]
+        names = ["sign"] if operation.get(ext.NONCELESS) else ["nonce_str", "sign"]
         properties = schema.setdefault("properties", {})
         required = schema.setdefault("required", [])
         for name in names:
             properties.setdefault(name, {"type": "string", "description": _PROTOCOL_FIELDS[name]})
-            properties[name]["x-wechatpay-client-filled"] = True
+            properties[name][ext.CLIENT_FILLED] = True
             if name not in required:
                 required.append(name)
 
@@ -420,7 +417,7 @@ class _SpecBuilder:
         media = "application/xml" if self.api == "v2" else "application/json"
         response: dict[str, Any] = {"description": "OK"}
         if self.api == "v2" and not any(f.name == "sign" for f in fields.fields):
-            response["x-wechatpay-unsigned"] = True  # the page's answer carries no `sign`: nothing to verify it by
+            response[ext.UNSIGNED] = True  # the page's answer carries no `sign`: nothing to verify it by
         response["content"] = {media: {"schema": object_schema(fields.fields, self.ctx)}}
         return {"200": response}
 
@@ -431,7 +428,7 @@ class _SpecBuilder:
             "application/xml": {"schema": object_schema(fields.fields, self.ctx)},
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
         }
-        return {"200": {"description": "The file; on failure, the XML error reply", "x-wechatpay-unsigned": True, "content": content}}
+        return {"200": {"description": "The file; on failure, the XML error reply", ext.UNSIGNED: True, "content": content}}
 
     def note_response(self, fields: FieldTable, line: int) -> dict[str, Any]:
         note = fields.notes[0]
@@ -442,7 +439,7 @@ class _SpecBuilder:
         if "30x" in note.text:
             return {"302": {"description": "Redirect", "headers": {"Location": {"schema": {"type": "string"}}}}}
         if "文件流" in note.text:
-            return {"200": {"description": plain_text(note.text), "x-wechatpay-unsigned": True, "content": {_stream_media(note.text): {"schema": {"type": "string", "format": "binary"}}}}}
+            return {"200": {"description": plain_text(note.text), ext.UNSIGNED: True, "content": {_stream_media(note.text): {"schema": {"type": "string", "format": "binary"}}}}}
         self.warn(note.line, Code.UNKNOWN_NOTE, f"response note `{note.text}` is not understood: read as an empty 200")
         return {"200": {"description": plain_text(note.text)}}
 
@@ -464,7 +461,7 @@ class _SpecBuilder:
             operation["requestBody"] = operation.pop("requestBody")
             events = self.event_types(operation)
             if events:
-                operation["x-wechatpay-event-types"] = events
+                operation[ext.EVENT_TYPES] = events
         operation["responses"] = self.reply(section, media)
         return self.webhook_key(), "post", operation
 
@@ -486,8 +483,6 @@ class _SpecBuilder:
         for row in fields.fields:
             if row.name == "body":
                 response["content"] = {media: {"schema": object_schema(row.children, self.ctx)}}
-            elif row.name == "status" and enum_values(row.description):
-                response["x-wechatpay-status"] = enum_values(row.description)
         return {"200": response}
 
 

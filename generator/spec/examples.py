@@ -13,6 +13,7 @@ from typing import Any
 
 from ..docs.page import Section
 from ..report import Code, Warn
+from . import extensions as ext
 
 # Where each location's values sit in the options array of the PHP call.
 _PARAMETER_KEYS = {"query": "query", "header": "headers"}
@@ -44,12 +45,12 @@ def attach_examples(operation: dict[str, Any], literal: dict[str, Any] | None, s
 
 def _has_inputs(operation: dict[str, Any]) -> bool:
     return bool(operation.get("requestBody")) or any(
-        not p.get("x-wechatpay-client-filled") for p in operation.get("parameters", [])
+        not p.get(ext.CLIENT_FILLED) for p in operation.get("parameters", [])
     )
 
 
 def _parameter_example(parameter: dict[str, Any], literal: dict[str, Any], line: int, warn: Warn) -> None:
-    if parameter.get("x-wechatpay-client-filled"):
+    if parameter.get(ext.CLIENT_FILLED):
         return
     location, name = parameter["in"], parameter["name"]
     # a path variable may be documented (and exemplified) under `query`
@@ -118,5 +119,5 @@ def _differences(value: Any, schema: dict[str, Any], pointer: str) -> Iterator[t
         else:
             yield from _differences(item, field, f"{pointer}.{key}")
     for key, field in properties.items():
-        if key not in value and not field.get("x-wechatpay-client-filled"):
+        if key not in value and not field.get(ext.CLIENT_FILLED):
             yield f"{pointer}.{key}", "the table has it, the example does not"

@@ -12,13 +12,12 @@ from typing import Any
 from ..docs.cells import enum_values, plain_text, without_enum
 from ..docs.rows import Field
 from ..report import Code, Warn
+from . import extensions as ext
 from .either_or import apply_to_object, either_or_groups
 
 Schema = dict[str, Any]
 
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "float": "number", "boolean": "boolean", "object": "object"}
-# Type-cell attributes that the SDK acts on, each kept as one `x-wechatpay-*` keyword.
-_MARKERS = {"data-encrypted": "x-wechatpay-encrypted", "data-encoded": "x-wechatpay-encoded", "data-signed": "x-wechatpay-signed"}
 # `out_refund_no_$n`, `coupon_refund_id_$n_$m`: APIv2 numbers a repeated field into a family of keys
 # (`out_refund_no_0`, `coupon_refund_id_0_1`), one number per `$` placeholder.
 _INDEX_PLACEHOLDER = re.compile(r"\$[A-Za-z]+")
@@ -71,7 +70,7 @@ def object_schema(fields: list[Field], ctx: SchemaContext, example: Any = None) 
             target.pop(key)
         target[key] = field_schema(field, ctx, values.get(field.name))
         if pattern is not None:
-            target[key]["x-wechatpay-indexed"] = field.name
+            target[key][ext.INDEXED] = field.name
             ctx.warn(field.line, Code.INDEXED_FIELD, f"`{field.name}` is a numbered family of keys (`{_first_key(field.name)}`, …): patternProperties `{pattern}`")
         elif field.required and field.name not in required:
             required.append(field.name)
@@ -139,10 +138,9 @@ def _item_schema(field: Field, ctx: SchemaContext, example: Any) -> Schema:
     if field.inside is not None:
         schema["contentMediaType"] = "application/json"
         schema["contentSchema"] = _inside_schema(field, field.inside, ctx, _decoded_example(example))
-    for attr, keyword in _MARKERS.items():
-        value = _marker(field, attr)
-        if value:
-            schema[keyword] = value
+    encrypted = field.attrs.get("data-encrypted")  # the one type-cell attribute the SDK acts on
+    if encrypted:
+        schema[ext.ENCRYPTED] = encrypted
     return schema
 
 
@@ -152,9 +150,7 @@ def _inside_schema(owner: Field, rows: list[Field], ctx: SchemaContext, example:
         return field_schema(rows[0], ctx, example)
     row = array_inside(owner)
     if row is not None and _is_bare_array(owner, row, ctx, example):
-        schema = field_schema(row, ctx, example)
-        schema["x-wechatpay-item-name"] = row.name
-        return schema
+        return field_schema(row, ctx, example)
     return object_schema(rows, ctx, example)
 
 
@@ -216,13 +212,6 @@ def _decoded_example(example: Any) -> Any:
     except ValueError:
         return None
 
-
-def _marker(field: Field, attr: str) -> str | None:
-    """`data-encoded=by-json_encode`; a few pages spell it `data-encoded-by=json_encode`."""
-    value = field.attrs.get(attr)
-    if value is None and field.attrs.get(attr + "-by"):
-        value = "by-" + str(field.attrs.get(attr + "-by"))
-    return value
 
 
 def _typed_enum(field: Field, json_type: str, warn: Warn) -> list[Any] | None:
