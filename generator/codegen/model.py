@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn
+
+from generator.codegen.contract import operation_fields
 
 from generator.codegen.names import (
     BUILTINS,
@@ -21,7 +24,7 @@ from generator.codegen.names import (
     stems,
     unique,
 )
-from generator.codegen.options import CodegenError, GenerateOptions
+from generator.codegen.options import RUNTIME_DIR, CodegenError, GenerateOptions
 from generator.codegen.source import inline
 from generator.spec import extensions as ext
 from generator.spec.hosts import base_url_problem
@@ -106,7 +109,7 @@ class Operation:
     path_params_class: ClassDef | None  # the same with the path's, required: `client.chain(path)` takes them
     params: tuple[Param, ...]
     returns: str
-    runtime: tuple[tuple[str, object], ...]  # keyword arguments of the runtime's Operation
+    runtime: tuple[tuple[str, object], ...]  # the runtime's Operation, by the fields that differ from its defaults
     endpoint: str
     either_or: tuple[tuple[tuple[str, ...], ...], ...] = ()  # groups of alternative arguments; a call gives one
     defaults: tuple[tuple[str, object], ...] = ()  # required arguments the docs allow one value for: filled when left out
@@ -245,6 +248,7 @@ class Plan:
     bases: Mapping[str, str]  # call path -> class-name stem
     overrides: Mapping[str, str]
     hosts: frozenset[str] = frozenset()  # the configuration's additions to the WeChat Pay hosts
+    runtime: Path = RUNTIME_DIR  # whose `Operation` describes each operation (its defaults left unsaid)
 
     def inputs(self, spec: str) -> tuple[object, ...]:
         """What the module of `spec` is made from besides the spec: a cache of modules keys on it."""
@@ -254,7 +258,8 @@ class Plan:
     def build(self, spec: str, taken: Iterable[str] = ()) -> SpecModule:
         found = self.found[spec]
         names = ClassNames(self.overrides, taken)
-        return _SpecBuilder(found[0].spec, self.modules[spec], names, self.bases, self.hosts).build(found)
+        builder = _SpecBuilder(found[0].spec, self.modules[spec], names, self.bases, self.hosts, self.runtime)
+        return builder.build(found)
 
 
 def plan(specs: Iterable[SpecFile], options: GenerateOptions) -> Plan:
@@ -264,7 +269,7 @@ def plan(specs: Iterable[SpecFile], options: GenerateOptions) -> Plan:
         by_spec[f.spec.name].append(f)
     bases = {path: options.names.get(path, stem) for path, stem in stems(f.call_path for f in found).items()}
     modules = dict(zip(sorted(by_spec), unique(snake(name) for name in sorted(by_spec))))
-    return Plan(dict(by_spec), modules, bases, dict(options.names), frozenset(options.hosts))
+    return Plan(dict(by_spec), modules, bases, dict(options.names), frozenset(options.hosts), options.runtime)
 
 
 def assemble(plan: Plan, built: Mapping[str, SpecModule]) -> Api:
@@ -342,13 +347,20 @@ class _SpecBuilder:
     """The module of one spec: its classes, resource classes and events, named through `classes`."""
 
     def __init__(
-        self, spec: SpecFile, module: str, classes: ClassNames, bases: Mapping[str, str], hosts: frozenset[str]
+        self,
+        spec: SpecFile,
+        module: str,
+        classes: ClassNames,
+        bases: Mapping[str, str],
+        hosts: frozenset[str],
+        runtime: Path,
     ) -> None:
         self.spec = spec
         self.module = module
         self.names = classes
         self.bases = bases
         self.hosts = hosts
+        self.runtime = runtime
         self.classes: list[ClassDef] = []
 
     def build(self, found: list[_Found]) -> SpecModule:
@@ -512,34 +524,33 @@ class _SpecBuilder:
         self, f: _Found, request_media: str | None, encrypted: list[str], json_strings: list[str], keys: list[str]
     ) -> tuple[tuple[str, object], ...]:
         response_media, _, _ = self._response(f)
-        facts: dict[str, Any] = {
-            "method": f.method.upper(),
-            "path": f.key,
-            "api": f.api,
-            "request_media": request_media,
-            "response_media": response_media,
-            "encrypted_fields": tuple(encrypted),
-            "json_string_fields": tuple(json_strings),
-            "client_cert": bool(f.data.get(ext.CLIENT_CERT)),
-            "nonceless": bool(f.data.get(ext.NONCELESS)),
+        return operation_fields(
+            self.runtime,
+            method=f.method.upper(),
+            path=f.key,
+            api=f.api,
+            request_media=request_media,
+            response_media=response_media,
+            encrypted_fields=tuple(encrypted),
+            json_string_fields=tuple(json_strings),
+            client_cert=bool(f.data.get(ext.CLIENT_CERT)),
+            nonceless=bool(f.data.get(ext.NONCELESS)),
             # an optional access point (`base_uri` not required) leaves the client's own host in charge
-            "base_url": self._base_url(f) if f.data.get(ext.BASE_URL_REQUIRED) else None,
-            "unsigned_response": bool(self._success(f)[1].get(ext.UNSIGNED)),
-            "idempotency_key": any(k.lower() == "idempotency-key" for k in keys),
-            "signed_query": any(
+            base_url=self._base_url(f) if f.data.get(ext.BASE_URL_REQUIRED) else None,
+            unsigned_response=bool(self._success(f)[1].get(ext.UNSIGNED)),
+            idempotency_key=any(k.lower() == "idempotency-key" for k in keys),
+            signed_query=any(
                 p.get("in") == "query" and p.get("name") == "sign" and p.get(ext.CLIENT_FILLED)
                 for p in f.data.get("parameters") or []
             ),
-            "redirect": _redirect(f.data),
-            "serial_header": any(
+            redirect=_redirect(f.data),
+            serial_header=any(
                 p.get("in") == "header" and str(p.get("name", "")).lower() == "wechatpay-serial"
                 for p in f.data.get("parameters") or []
             )
             and not encrypted,
-            "fragment": str(f.data.get(ext.FRAGMENT) or ""),
-        }
-        essential = ("method", "path", "api", "request_media", "response_media")
-        return tuple((k, v) for k, v in facts.items() if k in essential or v)
+            fragment=str(f.data.get(ext.FRAGMENT) or ""),
+        )
 
     def _base_url(self, f: _Found) -> str:
         """The host a page sends this operation to: a WeChat Pay host over https (a hand-edited spec included)."""

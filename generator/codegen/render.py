@@ -19,7 +19,7 @@ import jinja2
 from black.mode import TargetVersion
 from black.parsing import InvalidInput
 
-from generator.codegen import source
+from generator.codegen import contract, source
 from generator.codegen.model import NO_CONTENT, Api, ClassDef, Field, Node, Operation, SpecModule, assemble, plan
 from generator.codegen.options import BUILTIN_TEMPLATES, CodegenError, GenerateOptions
 from generator.codegen.source import Call, Code
@@ -96,6 +96,7 @@ def _memoized(memo: Memo | None, key: object, make: Callable[[], T]) -> T:
 def _fingerprint(options: GenerateOptions) -> str:
     """What a module's text depends on besides its spec and names: this generator, its templates, the options."""
     sources = sorted(Path(__file__).parent.glob("*.py")) + sorted(BUILTIN_TEMPLATES.glob("*"))
+    sources.append(options.runtime / contract.SOURCE)  # its defaults are left unsaid in the modules
     if options.templates is not None:
         sources += sorted(options.templates.glob("*"))
     hasher = hashlib.sha256(f"{jinja2.__version__} {options!r}".encode())

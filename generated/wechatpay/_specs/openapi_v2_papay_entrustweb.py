@@ -46,7 +46,6 @@ _V2_PAPAY_ENTRUSTWEB_GET = Endpoint(
         method="GET",
         path="/papay/entrustweb",
         api="v2",
-        request_media=None,
         response_media=None,
         base_url="https://api.weixin.qq.com/",
         signed_query=True,

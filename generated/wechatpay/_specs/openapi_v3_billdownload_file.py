@@ -24,8 +24,6 @@ _BILLDOWNLOAD_FILE_GET = Endpoint(
     Operation(
         method="GET",
         path="/v3/billdownload/file",
-        api="v3",
-        request_media=None,
         response_media="application/octet-stream",
         unsigned_response=True,
     ),

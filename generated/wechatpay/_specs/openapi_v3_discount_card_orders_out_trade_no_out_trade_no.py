@@ -47,13 +47,7 @@ class DiscountCardOrdersByOutTradeNoGetResponse(Model):
 
 
 _DISCOUNT_CARD_ORDERS_BY_OUT_TRADE_NO_GET = Endpoint(
-    Operation(
-        method="GET",
-        path="/v3/discount-card/orders/out-trade-no/{out_trade_no}",
-        api="v3",
-        request_media=None,
-        response_media="application/json",
-    ),
+    Operation(method="GET", path="/v3/discount-card/orders/out-trade-no/{out_trade_no}"),
     DiscountCardOrdersByOutTradeNoGetParams,
     {"out_trade_no": ("path", "out_trade_no")},
     DiscountCardOrdersByOutTradeNoGetResponse,

@@ -69,9 +69,7 @@ _ECOMMERCE_APPLYMENTS_POST = Endpoint(
     Operation(
         method="POST",
         path="/v3/ecommerce/applyments/",
-        api="v3",
         request_media="application/json",
-        response_media="application/json",
         encrypted_fields=("contact_info.contact_name", "contact_info.mobile_phone"),
     ),
     EcommerceApplymentsPostParams,

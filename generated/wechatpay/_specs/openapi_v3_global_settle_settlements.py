@@ -66,13 +66,7 @@ class GlobalSettleSettlementsGetResponse(Model):
 
 
 _GLOBAL_SETTLE_SETTLEMENTS_GET = Endpoint(
-    Operation(
-        method="GET",
-        path="/v3/global/settle/settlements",
-        api="v3",
-        request_media=None,
-        response_media="application/json",
-    ),
+    Operation(method="GET", path="/v3/global/settle/settlements"),
     GlobalSettleSettlementsGetParams,
     {
         "sub_mchid": ("query", "sub_mchid"),

@@ -92,9 +92,7 @@ _MED_INS_ORDERS_POST = Endpoint(
     Operation(
         method="POST",
         path="/v3/med-ins/orders",
-        api="v3",
         request_media="application/json",
-        response_media="application/json",
         json_string_fields=("passthrough_request_content",),
     ),
     MedInsOrdersPostParams,

@@ -41,13 +41,7 @@ class MerchantFundWithdrawByBillTypeGetResponse(Model):
 
 
 _MERCHANT_FUND_WITHDRAW_BY_BILL_TYPE_GET = Endpoint(
-    Operation(
-        method="GET",
-        path="/v3/merchant/fund/withdraw/bill-type/{bill_type}",
-        api="v3",
-        request_media=None,
-        response_media="application/json",
-    ),
+    Operation(method="GET", path="/v3/merchant/fund/withdraw/bill-type/{bill_type}"),
     MerchantFundWithdrawByBillTypeGetParams,
     {"bill_type": ("path", "bill_type"), "bill_date": ("query", "bill_date"), "tar_type": ("query", "tar_type")},
     MerchantFundWithdrawByBillTypeGetResponse,

@@ -36,13 +36,7 @@ class MerchantMediaUploadPostResponse(Model):
 
 
 _MERCHANT_MEDIA_UPLOAD_POST = Endpoint(
-    Operation(
-        method="POST",
-        path="/v3/merchant/media/upload",
-        api="v3",
-        request_media="multipart/form-data",
-        response_media="application/json",
-    ),
+    Operation(method="POST", path="/v3/merchant/media/upload", request_media="multipart/form-data"),
     MerchantMediaUploadPostParams,
     {"file": ("body", "file"), "meta": ("body", "meta")},
     MerchantMediaUploadPostResponse,

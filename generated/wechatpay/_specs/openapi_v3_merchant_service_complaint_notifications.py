@@ -63,13 +63,7 @@ class MerchantServiceComplaintNotificationsDeleteParams(RequestOptions):
 
 
 _MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_GET = Endpoint(
-    Operation(
-        method="GET",
-        path="/v3/merchant-service/complaint-notifications",
-        api="v3",
-        request_media=None,
-        response_media="application/json",
-    ),
+    Operation(method="GET", path="/v3/merchant-service/complaint-notifications"),
     MerchantServiceComplaintNotificationsGetParams,
     {},
     MerchantServiceComplaintNotificationsGetResponse,
@@ -77,13 +71,7 @@ _MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_GET = Endpoint(
 
 
 _MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_POST = Endpoint(
-    Operation(
-        method="POST",
-        path="/v3/merchant-service/complaint-notifications",
-        api="v3",
-        request_media="application/json",
-        response_media="application/json",
-    ),
+    Operation(method="POST", path="/v3/merchant-service/complaint-notifications", request_media="application/json"),
     MerchantServiceComplaintNotificationsPostParams,
     {"url": ("body", "url")},
     MerchantServiceComplaintNotificationsPostResponse,
@@ -91,13 +79,7 @@ _MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_POST = Endpoint(
 
 
 _MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_PUT = Endpoint(
-    Operation(
-        method="PUT",
-        path="/v3/merchant-service/complaint-notifications",
-        api="v3",
-        request_media="application/json",
-        response_media="application/json",
-    ),
+    Operation(method="PUT", path="/v3/merchant-service/complaint-notifications", request_media="application/json"),
     MerchantServiceComplaintNotificationsPutParams,
     {"url": ("body", "url")},
     MerchantServiceComplaintNotificationsPutResponse,
@@ -105,13 +87,7 @@ _MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_PUT = Endpoint(
 
 
 _MERCHANT_SERVICE_COMPLAINT_NOTIFICATIONS_DELETE: Endpoint[Model | None] = Endpoint(
-    Operation(
-        method="DELETE",
-        path="/v3/merchant-service/complaint-notifications",
-        api="v3",
-        request_media=None,
-        response_media=None,
-    ),
+    Operation(method="DELETE", path="/v3/merchant-service/complaint-notifications", response_media=None),
     MerchantServiceComplaintNotificationsDeleteParams,
     {},
     type(None),

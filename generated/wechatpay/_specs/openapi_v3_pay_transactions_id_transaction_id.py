@@ -92,13 +92,7 @@ class PayTransactionsByTransactionIdGetResponse(Model):
 
 
 _PAY_TRANSACTIONS_BY_TRANSACTION_ID_GET = Endpoint(
-    Operation(
-        method="GET",
-        path="/v3/pay/transactions/id/{transaction_id}",
-        api="v3",
-        request_media=None,
-        response_media="application/json",
-    ),
+    Operation(method="GET", path="/v3/pay/transactions/id/{transaction_id}"),
     PayTransactionsByTransactionIdGetParams,
     {"transaction_id": ("path", "transaction_id"), "mchid": ("query", "mchid")},
     PayTransactionsByTransactionIdGetResponse,

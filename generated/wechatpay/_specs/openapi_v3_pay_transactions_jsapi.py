@@ -134,9 +134,7 @@ _PAY_TRANSACTIONS_JSAPI_POST = Endpoint(
     Operation(
         method="POST",
         path="/v3/pay/transactions/jsapi",
-        api="v3",
         request_media="application/json",
-        response_media="application/json",
         encrypted_fields=("payer.identity.number", "payer.identity.name"),
     ),
     PayTransactionsJsapiPostParams,

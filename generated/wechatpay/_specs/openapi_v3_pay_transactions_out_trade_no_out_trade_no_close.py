@@ -28,7 +28,6 @@ _PAY_TRANSACTIONS_BY_OUT_TRADE_NO_CLOSE_POST: Endpoint[Model | None] = Endpoint(
     Operation(
         method="POST",
         path="/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
-        api="v3",
         request_media="application/json",
         response_media=None,
     ),

@@ -40,7 +40,6 @@ _SMARTGUIDE_GUIDES_BY_ID_PATCH: Endpoint[Model | None] = Endpoint(
     Operation(
         method="PATCH",
         path="/v3/smartguide/guides/{guide_id}",
-        api="v3",
         request_media="application/json",
         response_media=None,
         encrypted_fields=("name", "mobile"),
