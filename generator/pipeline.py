@@ -26,7 +26,7 @@ import pickle
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -68,7 +68,6 @@ GENERATOR_ROOT = Path(__file__).resolve().parent
 STAMP = "_stamp.json"
 SOURCES = {"generator": GENERATOR_ROOT, "templates": BUILTIN_TEMPLATES.parent}  # no output folder may hold them
 MODULE_NAME_MAX = NAME_MAX - 16  # a page's module file: `<name>.py`, and room for a rank (`_2`) among twins
-FORMAT_CHUNK = 16  # files per black task: small enough for a smooth progress bar, large enough to amortize pickling
 
 
 def source_digest(*paths: Path, skip: Iterable[str] = ()) -> str:
@@ -376,29 +375,23 @@ def generate(
 def _format(files: dict[str, str], cache: Cache, jobs: int, progress: Progress) -> dict[str, str]:
     """`render.format_python` of `files`, formatting only texts the cache has not seen (on `jobs` processes)."""
     formatter = digest(version("black"), render.BLACK_MODE.get_cache_key(), render.PYI_MODE.get_cache_key())
-    keys = {path: digest("black", formatter, path, text) for path, text in files.items()}
-    cached = {path: cache.get(key) for path, key in keys.items()}
-    formatted = {path: blob.decode() for path, blob in cached.items() if blob is not None}
-    todo = [(path, text) for path, text in files.items() if path not in formatted]
+    sources = render.python_sources(files)
+    keys = {path: digest("black", formatter, path, text) for path, text in sources}
+    formatted = dict(files)
+    todo = []
+    for path, text in sources:
+        blob = cache.get(keys[path])
+        if blob is None:
+            todo.append((path, text))
+        else:
+            formatted[path] = blob.decode()
     advance = progress.stage("format", len(todo))
-    for count, (path, text) in enumerate(_format_in_chunks(todo, jobs), 1):
+    for count, (path, text) in enumerate(render.format_each(todo, jobs), 1):
         cache.put(keys[path], text.encode())
         formatted[path] = text
         advance(count)
-    progress.note(f"format: {len(files)} files, {len(todo)} formatted, {len(files) - len(todo)} cached")
-    return {path: formatted[path] for path in files}
-
-
-def _format_in_chunks(todo: list[tuple[str, str]], jobs: int) -> Iterator[tuple[str, str]]:
-    chunks = [dict(todo[i : i + FORMAT_CHUNK]) for i in range(0, len(todo), FORMAT_CHUNK)]
-    if jobs <= 1 or len(chunks) <= 1:
-        for chunk in chunks:
-            yield from render.format_python(chunk, workers=1).items()
-        return
-    with ProcessPoolExecutor(jobs) as pool:
-        futures = [pool.submit(render.format_python, chunk, 1) for chunk in chunks]
-        for future in as_completed(futures):
-            yield from future.result().items()
+    progress.note(f"format: {len(sources)} files, {len(todo)} formatted, {len(sources) - len(todo)} cached")
+    return formatted
 
 
 def _cached_tree(cache: Cache, key: str) -> dict[str, bytes] | None:

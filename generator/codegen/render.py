@@ -8,8 +8,8 @@ import pickle
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import partial
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -28,7 +28,7 @@ from generator.spec.io import SpecFile
 BLACK_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310})
 PYI_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310}, is_pyi=True)
 T = TypeVar("T")
-_CHUNK = 32  # files per task sent to a black worker: few enough tasks to keep the pickling cheap
+_CHUNK = 16  # files per black task: small enough for a smooth progress bar, large enough to amortize pickling
 
 
 def generate(specs: list[SpecFile], options: GenerateOptions, workers: int | None = None) -> dict[str, str]:
@@ -374,17 +374,28 @@ def runtime_files(options: GenerateOptions) -> dict[str, str]:
 
 def format_python(files: Mapping[str, str], workers: int | None = None) -> dict[str, str]:
     """`files` with every generated .py/.pyi black-formatted (the copied runtime is left as written)."""
-    todo = [(path, text) for path, text in files.items() if path.endswith((".py", ".pyi")) and "/_runtime/" not in path]
     formatted = dict(files)
+    formatted.update(format_each(python_sources(files), workers))
+    return formatted
+
+
+def python_sources(files: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The files black formats: the generated .py/.pyi, not the copied runtime."""
+    return [(path, text) for path, text in files.items() if path.endswith((".py", ".pyi")) and "/_runtime/" not in path]
+
+
+def format_each(todo: list[tuple[str, str]], workers: int | None = None) -> Iterator[tuple[str, str]]:
+    """Each (path, text) of `todo` black-formatted, a chunk at a time as they finish, on `workers` processes (one
+    per core by default): the one pool black runs in."""
     chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
     workers = min(workers or os.cpu_count() or 1, len(chunks))
     if workers <= 1:
-        results: Iterable[list[tuple[str, str]]] = map(_format_chunk, chunks)
-        formatted.update(pair for chunk in results for pair in chunk)
-        return formatted
+        for chunk in chunks:
+            yield from _format_chunk(chunk)
+        return
     with ProcessPoolExecutor(workers) as pool:
-        formatted.update(pair for chunk in pool.map(_format_chunk, chunks) for pair in chunk)
-    return formatted
+        for future in as_completed([pool.submit(_format_chunk, chunk) for chunk in chunks]):
+            yield from future.result()
 
 
 def _format_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str, str]]:
