@@ -23,7 +23,7 @@ class Code(str, Enum):
         return member
 
     def __str__(self) -> str:
-        return self.value
+        return str.__str__(self)  # the code itself, as in a summary
 
     # reading a page's blocks and rows (generator/docs/)
     BAD_FRONTMATTER = "bad-frontmatter", False, "frontmatter that is not YAML: not read"

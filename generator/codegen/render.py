@@ -127,6 +127,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         key_doc=lambda field: f"{field.key}: {field.doc}",
         code=Code,
         method_doc=_method_doc,
+        reexported=lambda name: f"{name} as {name}",
     )
     env.globals.update(
         statement=source.statement,
@@ -134,6 +135,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         call=Call,
         code=Code,
         import_from=source.import_from,
+        import_block=source.import_block,
         annotated=source.annotated,
         typed_dict_field=_typed_dict_field,
         model_field=_model_field,
@@ -146,6 +148,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         nodes_table=_nodes_table,
         tree_imports=_tree_imports,
         chain_methods=_chain_methods,
+        chained_class=_chained_class,
+        chained_classes=_chained_classes,
         event_table=lambda events: {e.event_type: (module, e.class_name) for module, e in events},
         defined=lambda api: {m.module: " ".join(c.name for c in m.classes) for m in api.modules},
     )
@@ -250,6 +254,16 @@ def _tree_imports(api: Api) -> list[tuple[str, list[str]]]:
 def _chain_params(op: Operation) -> str:
     """What the operation takes through `client.chain(path)`: with the path's parameters, if it has any."""
     return (op.path_params_class or op.params_class).name
+
+
+def _chained_class(node: Node) -> str:
+    """What `client.chain(path)` returns for a node with operations (the async one is `Async` + it)."""
+    return node.chain_class or node.class_name
+
+
+def _chained_classes(nodes: list[Node]) -> list[str]:
+    """The `_tree` classes `chain` returns for `nodes`, sync and async: what `_paths.pyi` imports."""
+    return sorted({prefix + _chained_class(node) for node in nodes for prefix in ("", "Async")})
 
 
 def _chain_methods(operations: list[Operation], is_async: bool) -> list[str]:

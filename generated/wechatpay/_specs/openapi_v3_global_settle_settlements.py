@@ -2,12 +2,11 @@
 """Operations and models of `specs/openapi/v3/global/settle/settlements.yaml`."""
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import Field, Json
-from typing_extensions import NotRequired, TypedDict, Unpack, deprecated
+from typing_extensions import NotRequired, Unpack
 
-from .._core import AsyncResource, Endpoint, FileInput, Model, Paging, RequestOptions, Resource
+from .._core import AsyncResource, Endpoint, Model, Paging, RequestOptions, Resource
 from .._runtime import Operation
 
 
