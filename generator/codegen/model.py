@@ -167,11 +167,6 @@ class SpecModule:
     resources: tuple[PathOps, ...]
     events: tuple[Event, ...]
 
-    @property
-    def paged(self) -> bool:
-        """A list operation is among the module's: it needs the iterators' imports."""
-        return any(op.paging for resource in self.resources for op in resource.operations)
-
 
 @dataclass(frozen=True)
 class Node:
