@@ -304,6 +304,9 @@ def _render(env: jinja2.Environment, template: str, context: Mapping[str, object
         return env.get_template(template).render(header=f"{header} — do not edit.", **context)
     except jinja2.TemplateError as exc:
         raise CodegenError(f"{template}: {exc}") from None
+    except SyntaxError as exc:  # `import_block` reads the module's own code: a hand-edited spec can break it
+        problem = f"the generated code is not valid Python ({exc.msg}, line {exc.lineno})"
+        raise CodegenError(f"{origin or template}: {problem}") from None
 
 
 def _render_module(env: jinja2.Environment, module: SpecModule, options: GenerateOptions) -> str:
