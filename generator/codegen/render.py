@@ -96,7 +96,7 @@ def _memoized(memo: Memo | None, key: object, make: Callable[[], T]) -> T:
 def _fingerprint(options: GenerateOptions) -> str:
     """What a module's text depends on besides its spec and names: this generator, its templates, the options."""
     sources = sorted(Path(__file__).parent.glob("*.py")) + sorted(BUILTIN_TEMPLATES.glob("*"))
-    sources.append(options.runtime / contract.SOURCE)  # its defaults are left unsaid in the modules
+    sources += sorted(options.runtime.glob(contract.SOURCE))  # its defaults are left unsaid in the modules
     if options.templates is not None:
         sources += sorted(options.templates.glob("*"))
     hasher = hashlib.sha256(f"{jinja2.__version__} {options!r}".encode())
