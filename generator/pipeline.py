@@ -26,7 +26,7 @@ import pickle
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -36,7 +36,8 @@ from generator import changelog
 from generator.codegen import render
 from generator.codegen.names import snake
 from generator.codegen.options import BUILTIN_TEMPLATES, GenerateOptions
-from generator.report import Diagnostic, Level, has_errors
+from generator.report import Code, Diagnostic, Level, has_errors
+from generator.spec import extensions as ext
 from generator.spec.build import (
     MAX_PAGE_BYTES,
     DocsError,
@@ -67,7 +68,6 @@ GENERATOR_ROOT = Path(__file__).resolve().parent
 STAMP = "_stamp.json"
 SOURCES = {"generator": GENERATOR_ROOT, "templates": BUILTIN_TEMPLATES.parent}  # no output folder may hold them
 MODULE_NAME_MAX = NAME_MAX - 16  # a page's module file: `<name>.py`, and room for a rank (`_2`) among twins
-FORMAT_CHUNK = 16  # files per black task: small enough for a smooth progress bar, large enough to amortize pickling
 
 
 def source_digest(*paths: Path, skip: Iterable[str] = ()) -> str:
@@ -213,31 +213,31 @@ def _read_page(root: Path, page: str) -> bytes | Diagnostic:
     problem = _page_name_problem(page)
     # `list_pages` descends into no symlinked folder: only the page itself can lead out
     if problem is None and path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-        problem = "outside-docs", f"a symlink to {path.resolve()}, outside the docs folder: not read"
+        problem = Code.OUTSIDE_DOCS, f"a symlink to {path.resolve()}, outside the docs folder: not read"
     if problem is not None:
         return Diagnostic(page, 0, Level.ERROR, *problem)
     try:
         with path.open("rb") as file:  # the size first: a sparse 6 GB page is never read, a small one read whole
             data = file.read(min(os.fstat(file.fileno()).st_size, MAX_PAGE_BYTES) + 1)
     except OSError as exc:
-        return Diagnostic(page, 0, Level.ERROR, "unreadable", f"cannot read the page ({exc.strerror})")
+        return Diagnostic(page, 0, Level.ERROR, Code.UNREADABLE, f"cannot read the page ({exc.strerror})")
     if len(data) > MAX_PAGE_BYTES:
         return Diagnostic(
-            page, 0, Level.ERROR, "too-large", f"page is over the {MAX_PAGE_BYTES // 1024} KB limit: not read"
+            page, 0, Level.ERROR, Code.TOO_LARGE, f"page is over the {MAX_PAGE_BYTES // 1024} KB limit: not read"
         )
     return data
 
 
-def _page_name_problem(page: str) -> tuple[str, str] | None:
+def _page_name_problem(page: str) -> tuple[Code, str] | None:
     """(code, message) when a page path cannot become a spec name, a module name and a comment in the code."""
     name = page.removesuffix(".md")
     if not SAFE_NAME.fullmatch(name):
-        return "unsafe-name", f"the page path {page!r} has characters outside A-Z a-z 0-9 _ . {{ }} ~ - and /"
+        return Code.UNSAFE_NAME, f"the page path {page!r} has characters outside A-Z a-z 0-9 _ . {{ }} ~ - and /"
     if any(len(part.encode()) > NAME_MAX - len(".yaml") for part in name.split("/")):
-        return "name-too-long", f"a folder or file name of the page is over {NAME_MAX - len('.yaml')} bytes"
+        return Code.NAME_TOO_LONG, f"a folder or file name of the page is over {NAME_MAX - len('.yaml')} bytes"
     # snake_case at most doubles a name (a `_` per character): only a long name can make a module name too long
     if len(name) * 2 > MODULE_NAME_MAX and len(snake(name).encode()) > MODULE_NAME_MAX:
-        return "name-too-long", f"the page's module name would be {len(snake(name))} bytes, over {MODULE_NAME_MAX}"
+        return Code.NAME_TOO_LONG, f"the page's module name would be {len(snake(name))} bytes, over {MODULE_NAME_MAX}"
     return None
 
 
@@ -272,7 +272,7 @@ def _collisions(pages: list[ParsedPage]) -> list[ParsedPage]:
     for name, first, what in collisions(spec_files(pages)):
         message = f"{what} is also documented by {first}.md: one of the two pages must go"
         found.append(
-            ParsedPage(name, None, None, (Diagnostic(f"{name}.md", 0, Level.ERROR, "duplicate-key", message),), 0)
+            ParsedPage(name, None, None, (Diagnostic(f"{name}.md", 0, Level.ERROR, Code.DUPLICATE_KEY, message),), 0)
         )
     return found
 
@@ -317,14 +317,14 @@ def _parse_one(docs_dir: Path, page: str, evidence: JsonStringEvidence, hosts: f
         result: PageResult = parse_page(docs_dir, page, evidence, hosts)
         problem = next(spec_problems(SpecFile(name, result.spec)), None) if result.spec is not None else None
         if problem is not None:
-            return _failed(page, "unsafe-spec", f"the page's spec cannot be generated from: {problem}")
+            return _failed(page, Code.UNSAFE_SPEC, f"the page's spec cannot be generated from: {problem}")
         text = dump_yaml(result.spec) if result.spec is not None else None
     except Exception as exc:  # a value no converter takes (`²`, 5,000 digits), or a parser bug: one page, not the run
-        return _failed(page, "parser-failure", f"the parser failed on this page ({type(exc).__name__}: {exc})")
+        return _failed(page, Code.PARSER_FAILURE, f"the parser failed on this page ({type(exc).__name__}: {exc})")
     return ParsedPage(result.name, text, result.spec, tuple(result.diagnostics), result.operations)
 
 
-def _failed(page: str, code: str, message: str) -> ParsedPage:
+def _failed(page: str, code: Code, message: str) -> ParsedPage:
     return ParsedPage(page.removesuffix(".md"), None, None, (Diagnostic(page, 0, Level.ERROR, code, message),), 0)
 
 
@@ -375,29 +375,23 @@ def generate(
 def _format(files: dict[str, str], cache: Cache, jobs: int, progress: Progress) -> dict[str, str]:
     """`render.format_python` of `files`, formatting only texts the cache has not seen (on `jobs` processes)."""
     formatter = digest(version("black"), render.BLACK_MODE.get_cache_key(), render.PYI_MODE.get_cache_key())
-    keys = {path: digest("black", formatter, path, text) for path, text in files.items()}
-    cached = {path: cache.get(key) for path, key in keys.items()}
-    formatted = {path: blob.decode() for path, blob in cached.items() if blob is not None}
-    todo = [(path, text) for path, text in files.items() if path not in formatted]
+    sources = render.python_sources(files)
+    keys = {path: digest("black", formatter, path, text) for path, text in sources}
+    formatted = dict(files)
+    todo = []
+    for path, text in sources:
+        blob = cache.get(keys[path])
+        if blob is None:
+            todo.append((path, text))
+        else:
+            formatted[path] = blob.decode()
     advance = progress.stage("format", len(todo))
-    for count, (path, text) in enumerate(_format_in_chunks(todo, jobs), 1):
+    for count, (path, text) in enumerate(render.format_each(todo, jobs), 1):
         cache.put(keys[path], text.encode())
         formatted[path] = text
         advance(count)
-    progress.note(f"format: {len(files)} files, {len(todo)} formatted, {len(files) - len(todo)} cached")
-    return {path: formatted[path] for path in files}
-
-
-def _format_in_chunks(todo: list[tuple[str, str]], jobs: int) -> Iterator[tuple[str, str]]:
-    chunks = [dict(todo[i : i + FORMAT_CHUNK]) for i in range(0, len(todo), FORMAT_CHUNK)]
-    if jobs <= 1 or len(chunks) <= 1:
-        for chunk in chunks:
-            yield from render.format_python(chunk, workers=1).items()
-        return
-    with ProcessPoolExecutor(jobs) as pool:
-        futures = [pool.submit(render.format_python, chunk, 1) for chunk in chunks]
-        for future in as_completed(futures):
-            yield from future.result().items()
+    progress.note(f"format: {len(sources)} files, {len(todo)} formatted, {len(sources) - len(todo)} cached")
+    return formatted
 
 
 def _cached_tree(cache: Cache, key: str) -> dict[str, bytes] | None:
@@ -544,7 +538,7 @@ def _compare(layout: Layout, options: GenerateOptions, jobs: int, progress: Prog
 
 def is_legacy_spec(name: str, data: bytes) -> bool:
     """A spec written before manifests existed: every spec the tool writes starts by naming its page."""
-    return name.endswith(".yaml") and data.startswith(b"x-wechatpay-page: ")
+    return name.endswith(".yaml") and data.startswith(f"{ext.PAGE}: ".encode())
 
 
 def legacy_package(current: Mapping[str, bytes]) -> Callable[[str, bytes], bool]:

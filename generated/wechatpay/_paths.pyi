@@ -4,7 +4,44 @@ from typing import Any, Literal, TypeVar, overload
 
 from typing_extensions import Never
 
-from ._tree import *
+from ._tree import (
+    AsyncV2PapayEntrustwebChain,
+    AsyncV2PapayQuerycontractChain,
+    AsyncV2PayDownloadbillChain,
+    AsyncV2PayOrderqueryChain,
+    AsyncV2SecapiMchQueryInstitutionsubChain,
+    AsyncV2SecapiPayRefundv2Chain,
+    AsyncV3BilldownloadFileChain,
+    AsyncV3DiscountCardOrdersOutTradeNoByOutTradeNoChain,
+    AsyncV3EcommerceApplymentsTrailingSlashChain,
+    AsyncV3GlobalSettleSettlementsChain,
+    AsyncV3MedInsOrdersChain,
+    AsyncV3MerchantFundWithdrawBillTypeByBillTypeChain,
+    AsyncV3MerchantMediaUploadChain,
+    AsyncV3MerchantServiceComplaintNotificationsChain,
+    AsyncV3PayTransactionsIdByTransactionIdChain,
+    AsyncV3PayTransactionsJsapiChain,
+    AsyncV3PayTransactionsOutTradeNoByOutTradeNoCloseChain,
+    AsyncV3SmartguideGuidesByGuideIdChain,
+    V2PapayEntrustwebChain,
+    V2PapayQuerycontractChain,
+    V2PayDownloadbillChain,
+    V2PayOrderqueryChain,
+    V2SecapiMchQueryInstitutionsubChain,
+    V2SecapiPayRefundv2Chain,
+    V3BilldownloadFileChain,
+    V3DiscountCardOrdersOutTradeNoByOutTradeNoChain,
+    V3EcommerceApplymentsTrailingSlashChain,
+    V3GlobalSettleSettlementsChain,
+    V3MedInsOrdersChain,
+    V3MerchantFundWithdrawBillTypeByBillTypeChain,
+    V3MerchantMediaUploadChain,
+    V3MerchantServiceComplaintNotificationsChain,
+    V3PayTransactionsIdByTransactionIdChain,
+    V3PayTransactionsJsapiChain,
+    V3PayTransactionsOutTradeNoByOutTradeNoCloseChain,
+    V3SmartguideGuidesByGuideIdChain,
+)
 
 # No string is one: the last overload of `chain` matches no call, and makes mypy's error for a path the docs do
 # not list one line ("Value of type variable "DocumentedPath" ... cannot be ...") instead of every overload.

@@ -5,27 +5,110 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._core import FileInput, Model, RequestOptions
-    from ._specs.openapi_v2_papay_entrustweb import *
-    from ._specs.openapi_v2_papay_querycontract import *
-    from ._specs.openapi_v2_pay_downloadbill import *
-    from ._specs.openapi_v2_pay_orderquery import *
-    from ._specs.openapi_v2_secapi_mch_query_institutionsub import *
-    from ._specs.openapi_v2_secapi_pay_refundv2 import *
-    from ._specs.openapi_v3_billdownload_file import *
-    from ._specs.openapi_v3_discount_card_orders_out_trade_no_out_trade_no import *
-    from ._specs.openapi_v3_ecommerce_applyments_index import *
-    from ._specs.openapi_v3_global_settle_settlements import *
-    from ._specs.openapi_v3_med_ins_orders import *
-    from ._specs.openapi_v3_merchant_service_complaint_notifications import *
-    from ._specs.openapi_v3_merchant_fund_withdraw_bill_type_bill_type import *
-    from ._specs.openapi_v3_merchant_media_upload import *
-    from ._specs.openapi_v3_pay_transactions_id_transaction_id import *
-    from ._specs.openapi_v3_pay_transactions_jsapi import *
-    from ._specs.openapi_v3_pay_transactions_out_trade_no_out_trade_no_close import *
-    from ._specs.openapi_v3_smartguide_guides_guide_id import *
-    from ._specs.webhook_v2_refund_processed import *
-    from ._specs.webhook_v3_transaction_success import *
+    from ._core import FileInput as FileInput, Model as Model, RequestOptions as RequestOptions
+    from ._specs.openapi_v2_papay_entrustweb import V2PapayEntrustwebGetParams as V2PapayEntrustwebGetParams
+    from ._specs.openapi_v2_papay_querycontract import (
+        V2PapayQuerycontractPostParams as V2PapayQuerycontractPostParams,
+        V2PapayQuerycontractPostResponse as V2PapayQuerycontractPostResponse,
+    )
+    from ._specs.openapi_v2_pay_downloadbill import V2PayDownloadbillPostParams as V2PayDownloadbillPostParams
+    from ._specs.openapi_v2_pay_orderquery import (
+        V2PayOrderqueryPostParams as V2PayOrderqueryPostParams,
+        V2PayOrderqueryPostResponsePromotionDetailPromotionDetail as V2PayOrderqueryPostResponsePromotionDetailPromotionDetail,
+        V2PayOrderqueryPostResponsePromotionDetail as V2PayOrderqueryPostResponsePromotionDetail,
+        V2PayOrderqueryPostResponse as V2PayOrderqueryPostResponse,
+    )
+    from ._specs.openapi_v2_secapi_mch_query_institutionsub import (
+        V2SecapiMchQueryInstitutionsubPostParams as V2SecapiMchQueryInstitutionsubPostParams,
+        V2SecapiMchQueryInstitutionsubPostResponse as V2SecapiMchQueryInstitutionsubPostResponse,
+    )
+    from ._specs.openapi_v2_secapi_pay_refundv2 import (
+        V2SecapiPayRefundv2PostRequestGoodsDetail as V2SecapiPayRefundv2PostRequestGoodsDetail,
+        V2SecapiPayRefundv2PostRequestDetail as V2SecapiPayRefundv2PostRequestDetail,
+        V2SecapiPayRefundv2PostParams as V2SecapiPayRefundv2PostParams,
+        V2SecapiPayRefundv2PostResponsePromotionDetail as V2SecapiPayRefundv2PostResponsePromotionDetail,
+        V2SecapiPayRefundv2PostResponse as V2SecapiPayRefundv2PostResponse,
+    )
+    from ._specs.openapi_v3_billdownload_file import BilldownloadFileGetParams as BilldownloadFileGetParams
+    from ._specs.openapi_v3_discount_card_orders_out_trade_no_out_trade_no import (
+        DiscountCardOrdersByOutTradeNoGetParams as DiscountCardOrdersByOutTradeNoGetParams,
+        DiscountCardOrdersByOutTradeNoGetPathParams as DiscountCardOrdersByOutTradeNoGetPathParams,
+        DiscountCardOrdersByOutTradeNoGetResponse as DiscountCardOrdersByOutTradeNoGetResponse,
+    )
+    from ._specs.openapi_v3_ecommerce_applyments_index import (
+        EcommerceApplymentsPostRequestContactInfo as EcommerceApplymentsPostRequestContactInfo,
+        EcommerceApplymentsPostRequestSalesSceneInfo as EcommerceApplymentsPostRequestSalesSceneInfo,
+        EcommerceApplymentsPostParams as EcommerceApplymentsPostParams,
+        EcommerceApplymentsPostResponse as EcommerceApplymentsPostResponse,
+    )
+    from ._specs.openapi_v3_global_settle_settlements import (
+        GlobalSettleSettlementsGetParams as GlobalSettleSettlementsGetParams,
+        GlobalSettleSettlementsGetResponseRecords as GlobalSettleSettlementsGetResponseRecords,
+        GlobalSettleSettlementsGetResponse as GlobalSettleSettlementsGetResponse,
+    )
+    from ._specs.openapi_v3_med_ins_orders import (
+        MedInsOrdersPostRequestSettleScene1 as MedInsOrdersPostRequestSettleScene1,
+        MedInsOrdersPostRequestSettleScene2 as MedInsOrdersPostRequestSettleScene2,
+        MedInsOrdersPostRequestPassthroughRequestContent as MedInsOrdersPostRequestPassthroughRequestContent,
+        MedInsOrdersPostParams as MedInsOrdersPostParams,
+        MedInsOrdersPostResponse as MedInsOrdersPostResponse,
+    )
+    from ._specs.openapi_v3_merchant_service_complaint_notifications import (
+        MerchantServiceComplaintNotificationsGetParams as MerchantServiceComplaintNotificationsGetParams,
+        MerchantServiceComplaintNotificationsGetResponse as MerchantServiceComplaintNotificationsGetResponse,
+        MerchantServiceComplaintNotificationsPostParams as MerchantServiceComplaintNotificationsPostParams,
+        MerchantServiceComplaintNotificationsPostResponse as MerchantServiceComplaintNotificationsPostResponse,
+        MerchantServiceComplaintNotificationsPutParams as MerchantServiceComplaintNotificationsPutParams,
+        MerchantServiceComplaintNotificationsPutResponse as MerchantServiceComplaintNotificationsPutResponse,
+        MerchantServiceComplaintNotificationsDeleteParams as MerchantServiceComplaintNotificationsDeleteParams,
+    )
+    from ._specs.openapi_v3_merchant_fund_withdraw_bill_type_bill_type import (
+        MerchantFundWithdrawByBillTypeGetParams as MerchantFundWithdrawByBillTypeGetParams,
+        MerchantFundWithdrawByBillTypeGetPathParams as MerchantFundWithdrawByBillTypeGetPathParams,
+        MerchantFundWithdrawByBillTypeGetResponse as MerchantFundWithdrawByBillTypeGetResponse,
+    )
+    from ._specs.openapi_v3_merchant_media_upload import (
+        MerchantMediaUploadPostRequestMeta as MerchantMediaUploadPostRequestMeta,
+        MerchantMediaUploadPostParams as MerchantMediaUploadPostParams,
+        MerchantMediaUploadPostResponse as MerchantMediaUploadPostResponse,
+    )
+    from ._specs.openapi_v3_pay_transactions_id_transaction_id import (
+        PayTransactionsByTransactionIdGetParams as PayTransactionsByTransactionIdGetParams,
+        PayTransactionsByTransactionIdGetPathParams as PayTransactionsByTransactionIdGetPathParams,
+        PayTransactionsByTransactionIdGetResponsePayer as PayTransactionsByTransactionIdGetResponsePayer,
+        PayTransactionsByTransactionIdGetResponseAmount as PayTransactionsByTransactionIdGetResponseAmount,
+        PayTransactionsByTransactionIdGetResponsePromotionDetail as PayTransactionsByTransactionIdGetResponsePromotionDetail,
+        PayTransactionsByTransactionIdGetResponse as PayTransactionsByTransactionIdGetResponse,
+    )
+    from ._specs.openapi_v3_pay_transactions_jsapi import (
+        PayTransactionsJsapiPostRequestAmount as PayTransactionsJsapiPostRequestAmount,
+        PayTransactionsJsapiPostRequestIdentity as PayTransactionsJsapiPostRequestIdentity,
+        PayTransactionsJsapiPostRequestPayer as PayTransactionsJsapiPostRequestPayer,
+        PayTransactionsJsapiPostRequestGoodsDetail as PayTransactionsJsapiPostRequestGoodsDetail,
+        PayTransactionsJsapiPostRequestDetail as PayTransactionsJsapiPostRequestDetail,
+        PayTransactionsJsapiPostRequestSubsidyInfo as PayTransactionsJsapiPostRequestSubsidyInfo,
+        PayTransactionsJsapiPostRequestSettleInfo as PayTransactionsJsapiPostRequestSettleInfo,
+        PayTransactionsJsapiPostParams as PayTransactionsJsapiPostParams,
+        PayTransactionsJsapiPostResponse as PayTransactionsJsapiPostResponse,
+    )
+    from ._specs.openapi_v3_pay_transactions_out_trade_no_out_trade_no_close import (
+        PayTransactionsByOutTradeNoClosePostParams as PayTransactionsByOutTradeNoClosePostParams,
+        PayTransactionsByOutTradeNoClosePostPathParams as PayTransactionsByOutTradeNoClosePostPathParams,
+    )
+    from ._specs.openapi_v3_smartguide_guides_guide_id import (
+        SmartguideGuidesByIdPatchParams as SmartguideGuidesByIdPatchParams,
+        SmartguideGuidesByIdPatchPathParams as SmartguideGuidesByIdPatchPathParams,
+    )
+    from ._specs.webhook_v2_refund_processed import (
+        V2RefundProcessedEventReqInfo as V2RefundProcessedEventReqInfo,
+        V2RefundProcessedEvent as V2RefundProcessedEvent,
+    )
+    from ._specs.webhook_v3_transaction_success import (
+        TransactionSuccessEventPayer as TransactionSuccessEventPayer,
+        TransactionSuccessEventAmount as TransactionSuccessEventAmount,
+        TransactionSuccessEventResource as TransactionSuccessEventResource,
+        TransactionSuccessEvent as TransactionSuccessEvent,
+    )
 
 # module -> the names it defines, space-separated: one line per spec module
 _DEFINED: dict[str, str] = {

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, Literal, Union, cast, overload
+from typing import TYPE_CHECKING, Any, Union, cast
 
 from ._core import Model, read_model, xml_shaped
 from ._runtime import AsyncClientBase, ResponseValidationError, SyncClientBase
 
 if TYPE_CHECKING:
-    from ._specs.webhook_v2_refund_processed import V2RefundProcessedEvent
     from ._specs.webhook_v3_transaction_success import TransactionSuccessEvent
 
     WebhookEvent = Union[TransactionSuccessEvent, "Notification"]

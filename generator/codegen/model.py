@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn
+
+from generator.codegen.contract import operation_fields
 
 from generator.codegen.names import (
     BUILTINS,
@@ -21,8 +24,9 @@ from generator.codegen.names import (
     stems,
     unique,
 )
-from generator.codegen.options import CodegenError, GenerateOptions
+from generator.codegen.options import RUNTIME_DIR, CodegenError, GenerateOptions
 from generator.codegen.source import inline
+from generator.spec import extensions as ext
 from generator.spec.hosts import base_url_problem
 from generator.spec.io import SpecFile
 
@@ -105,7 +109,7 @@ class Operation:
     path_params_class: ClassDef | None  # the same with the path's, required: `client.chain(path)` takes them
     params: tuple[Param, ...]
     returns: str
-    runtime: tuple[tuple[str, object], ...]  # keyword arguments of the runtime's Operation
+    runtime: tuple[tuple[str, object], ...]  # the runtime's Operation, by the fields that differ from its defaults
     endpoint: str
     either_or: tuple[tuple[tuple[str, ...], ...], ...] = ()  # groups of alternative arguments; a call gives one
     defaults: tuple[tuple[str, object], ...] = ()  # required arguments the docs allow one value for: filled when left out
@@ -162,11 +166,6 @@ class SpecModule:
     classes: tuple[ClassDef, ...]
     resources: tuple[PathOps, ...]
     events: tuple[Event, ...]
-
-    @property
-    def paged(self) -> bool:
-        """A list operation is among the module's: it needs the iterators' imports."""
-        return any(op.paging for resource in self.resources for op in resource.operations)
 
 
 @dataclass(frozen=True)
@@ -244,6 +243,7 @@ class Plan:
     bases: Mapping[str, str]  # call path -> class-name stem
     overrides: Mapping[str, str]
     hosts: frozenset[str] = frozenset()  # the configuration's additions to the WeChat Pay hosts
+    runtime: Path = RUNTIME_DIR  # whose `Operation` describes each operation (its defaults left unsaid)
 
     def inputs(self, spec: str) -> tuple[object, ...]:
         """What the module of `spec` is made from besides the spec: a cache of modules keys on it."""
@@ -253,7 +253,8 @@ class Plan:
     def build(self, spec: str, taken: Iterable[str] = ()) -> SpecModule:
         found = self.found[spec]
         names = ClassNames(self.overrides, taken)
-        return _SpecBuilder(found[0].spec, self.modules[spec], names, self.bases, self.hosts).build(found)
+        builder = _SpecBuilder(found[0].spec, self.modules[spec], names, self.bases, self.hosts, self.runtime)
+        return builder.build(found)
 
 
 def plan(specs: Iterable[SpecFile], options: GenerateOptions) -> Plan:
@@ -263,7 +264,7 @@ def plan(specs: Iterable[SpecFile], options: GenerateOptions) -> Plan:
         by_spec[f.spec.name].append(f)
     bases = {path: options.names.get(path, stem) for path, stem in stems(f.call_path for f in found).items()}
     modules = dict(zip(sorted(by_spec), unique(snake(name) for name in sorted(by_spec))))
-    return Plan(dict(by_spec), modules, bases, dict(options.names), frozenset(options.hosts))
+    return Plan(dict(by_spec), modules, bases, dict(options.names), frozenset(options.hosts), options.runtime)
 
 
 def assemble(plan: Plan, built: Mapping[str, SpecModule]) -> Api:
@@ -311,8 +312,8 @@ def _find_operations(spec: SpecFile, section: str, key: str, item: Any) -> Itera
         _expect(method in HTTP_METHODS, spec, where, f"unknown HTTP method `{method}`")
         _expect(isinstance(data, dict), spec, where, "must be a mapping")
         _expect("responses" in data, spec, where, "missing required key `responses`")
-        api = data.get("x-wechatpay-api")
-        _expect(api in ("v2", "v3"), spec, f"{where}.x-wechatpay-api", f"must be v2 or v3, not {api!r}")
+        api = data.get(ext.API)
+        _expect(api in ("v2", "v3"), spec, f"{where}.{ext.API}", f"must be v2 or v3, not {api!r}")
         if section == "webhooks":
             key = key.removeprefix(f"{api}/")  # the v2 pages key their notifications `v2/<name>`
             call_path = f"webhooks/{api}/{key}"
@@ -341,13 +342,20 @@ class _SpecBuilder:
     """The module of one spec: its classes, resource classes and events, named through `classes`."""
 
     def __init__(
-        self, spec: SpecFile, module: str, classes: ClassNames, bases: Mapping[str, str], hosts: frozenset[str]
+        self,
+        spec: SpecFile,
+        module: str,
+        classes: ClassNames,
+        bases: Mapping[str, str],
+        hosts: frozenset[str],
+        runtime: Path,
     ) -> None:
         self.spec = spec
         self.module = module
         self.names = classes
         self.bases = bases
         self.hosts = hosts
+        self.runtime = runtime
         self.classes: list[ClassDef] = []
 
     def build(self, found: list[_Found]) -> SpecModule:
@@ -435,7 +443,7 @@ class _SpecBuilder:
                 encrypted.append(f"{p['in']}:{p['name']}")
             if (p.get("schema") or {}).get("contentMediaType") == JSON_MEDIA:
                 json_parameters.append(f"{p['in']}:{p['name']}")
-            if not p.get("x-wechatpay-client-filled"):
+            if not p.get(ext.CLIENT_FILLED):
                 schema = {"description": p.get("description", ""), **(p.get("schema") or {})}
                 raw.append((p["in"], str(p["name"]), schema, bool(p.get("required")), where))
         request_media, body_schema, body_where = self._request_body(f)
@@ -490,7 +498,7 @@ class _SpecBuilder:
         return [
             ("body", str(key), self.resolve(prop, f"{where}.properties.{key}"), key in required, f"{where}.properties.{key}")
             for key, prop in properties.items()
-            if not (isinstance(prop, dict) and prop.get("x-wechatpay-client-filled"))
+            if not (isinstance(prop, dict) and prop.get(ext.CLIENT_FILLED))
         ]
 
     def _pointers(self, schema: dict[str, Any], prefix: str, where: str, encrypted: list[str], json_strings: list[str]) -> None:
@@ -498,7 +506,7 @@ class _SpecBuilder:
         for key, prop in (schema.get("properties") or {}).items():
             prop = self.resolve(prop, f"{where}.properties.{key}")
             pointer = f"{prefix}{key}"
-            if prop.get("x-wechatpay-encrypted") == "by-rsa-pubkey":
+            if prop.get(ext.ENCRYPTED) == "by-rsa-pubkey":
                 encrypted.append(pointer)
             if prop.get("contentMediaType") == JSON_MEDIA:
                 json_strings.append(pointer)
@@ -511,41 +519,40 @@ class _SpecBuilder:
         self, f: _Found, request_media: str | None, encrypted: list[str], json_strings: list[str], keys: list[str]
     ) -> tuple[tuple[str, object], ...]:
         response_media, _, _ = self._response(f)
-        facts: dict[str, Any] = {
-            "method": f.method.upper(),
-            "path": f.key,
-            "api": f.api,
-            "request_media": request_media,
-            "response_media": response_media,
-            "encrypted_fields": tuple(encrypted),
-            "json_string_fields": tuple(json_strings),
-            "client_cert": bool(f.data.get("x-wechatpay-client-cert")),
-            "nonceless": bool(f.data.get("x-wechatpay-nonceless")),
+        return operation_fields(
+            self.runtime,
+            method=f.method.upper(),
+            path=f.key,
+            api=f.api,
+            request_media=request_media,
+            response_media=response_media,
+            encrypted_fields=tuple(encrypted),
+            json_string_fields=tuple(json_strings),
+            client_cert=bool(f.data.get(ext.CLIENT_CERT)),
+            nonceless=bool(f.data.get(ext.NONCELESS)),
             # an optional access point (`base_uri` not required) leaves the client's own host in charge
-            "base_url": self._base_url(f) if f.data.get("x-wechatpay-base-url-required") else None,
-            "unsigned_response": bool(self._success(f)[1].get("x-wechatpay-unsigned")),
-            "idempotency_key": any(k.lower() == "idempotency-key" for k in keys),
-            "signed_query": any(
-                p.get("in") == "query" and p.get("name") == "sign" and p.get("x-wechatpay-client-filled")
+            base_url=self._base_url(f) if f.data.get(ext.BASE_URL_REQUIRED) else None,
+            unsigned_response=bool(self._success(f)[1].get(ext.UNSIGNED)),
+            idempotency_key=any(k.lower() == "idempotency-key" for k in keys),
+            signed_query=any(
+                p.get("in") == "query" and p.get("name") == "sign" and p.get(ext.CLIENT_FILLED)
                 for p in f.data.get("parameters") or []
             ),
-            "redirect": _redirect(f.data),
-            "serial_header": any(
+            redirect=_redirect(f.data),
+            serial_header=any(
                 p.get("in") == "header" and str(p.get("name", "")).lower() == "wechatpay-serial"
                 for p in f.data.get("parameters") or []
             )
             and not encrypted,
-            "fragment": str(f.data.get("x-wechatpay-fragment") or ""),
-        }
-        essential = ("method", "path", "api", "request_media", "response_media")
-        return tuple((k, v) for k, v in facts.items() if k in essential or v)
+            fragment=str(f.data.get(ext.FRAGMENT) or ""),
+        )
 
     def _base_url(self, f: _Found) -> str:
         """The host a page sends this operation to: a WeChat Pay host over https (a hand-edited spec included)."""
-        url = str(f.data.get("x-wechatpay-base-url"))
+        url = str(f.data.get(ext.BASE_URL))
         problem = base_url_problem(url, self.hosts)
         if problem:
-            self.fail(f"{f.where}.x-wechatpay-base-url", f"{url!r} {problem}")
+            self.fail(f"{f.where}.{ext.BASE_URL}", f"{url!r} {problem}")
         return url
 
     def _success(self, f: _Found) -> tuple[str, dict[str, Any]]:
@@ -586,7 +593,7 @@ class _SpecBuilder:
         _, schema, where = self._request_body(f)
         if schema is None:
             self.fail(f"{f.where}.requestBody", "a notification needs a request body")
-        event_types = [str(t) for t in f.data.get("x-wechatpay-event-types") or [f.key]]  # v3 events key the webhook
+        event_types = [str(t) for t in f.data.get(ext.EVENT_TYPES) or [f.key]]  # v3 events key the webhook
         closed = {"event_type": event_types} if "event_type" in (schema.get("properties") or {}) else {}
         name = self.model({"description": f"The {f.key} notification.", **schema}, f"{base}Event", where, closed)
         return Event(f.key, f.api, name, _text(f.data, "summary"), _text(f.data, "description"), _text(f.data.get("externalDocs") or {}, "url"))
@@ -693,7 +700,7 @@ class _SpecBuilder:
         for name, key in zip(names, keys):
             prop_where = f"{where}.properties.{key}"
             prop = self.resolve(properties[key], prop_where)
-            if not output and prop.get("x-wechatpay-client-filled"):
+            if not output and prop.get(ext.CLIENT_FILLED):
                 continue
             if closed and key in closed:
                 annotation = f"Literal[{', '.join(inline(v) for v in dict.fromkeys(closed[key]))}]"
@@ -708,7 +715,7 @@ class _SpecBuilder:
         found = []
         for pattern, prop in (schema.get("patternProperties") or {}).items():
             prop = self.resolve(prop, f"{where}.patternProperties.{pattern}")
-            row = prop.get("x-wechatpay-indexed")
+            row = prop.get(ext.INDEXED)
             if not isinstance(row, str) or "$" not in row:
                 continue
             name = escape(_model_field_name(row.replace("$", "")), MODEL_RESERVED | taken)
@@ -736,7 +743,7 @@ class _SpecBuilder:
 
 def _decrypted_resource(properties: Mapping[str, Any]) -> Any:
     for prop in properties.values():
-        if isinstance(prop, dict) and prop.get("x-wechatpay-encrypted") == "by-aes-gcm" and "contentSchema" in prop:
+        if isinstance(prop, dict) and prop.get(ext.ENCRYPTED) == "by-aes-gcm" and "contentSchema" in prop:
             return prop["contentSchema"]
     return None
 
@@ -744,7 +751,7 @@ def _decrypted_resource(properties: Mapping[str, Any]) -> Any:
 def _encrypted_by_client(parameter: Mapping[str, Any]) -> bool:
     """A parameter the client encrypts: marked on the parameter or, as the parser writes it, on its schema."""
     schema = parameter.get("schema")
-    markers = [parameter.get("x-wechatpay-encrypted"), schema.get("x-wechatpay-encrypted") if isinstance(schema, dict) else None]
+    markers = [parameter.get(ext.ENCRYPTED), schema.get(ext.ENCRYPTED) if isinstance(schema, dict) else None]
     return "by-rsa-pubkey" in markers
 
 
@@ -760,7 +767,7 @@ def _either_or(holder: Mapping[str, Any], location: str) -> list[tuple[str, list
     """(location, alternatives) of each either-or group: an object's `anyOf: [{required: [...]}, ...]` (several
     groups under `allOf`), or an operation's `x-wechatpay-either-or` for its query parameters."""
     if location == "query":
-        groups = holder.get("x-wechatpay-either-or") or []
+        groups = holder.get(ext.EITHER_OR) or []
     else:
         groups = [holder.get("anyOf")] + [part.get("anyOf") for part in holder.get("allOf") or [] if isinstance(part, dict)]
         groups = [[alt.get("required") for alt in g if isinstance(alt, dict)] for g in groups if isinstance(g, list)]

@@ -8,8 +8,8 @@ import pickle
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import partial
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -19,7 +19,7 @@ import jinja2
 from black.mode import TargetVersion
 from black.parsing import InvalidInput
 
-from generator.codegen import source
+from generator.codegen import contract, source
 from generator.codegen.model import NO_CONTENT, Api, ClassDef, Field, Node, Operation, SpecModule, assemble, plan
 from generator.codegen.options import BUILTIN_TEMPLATES, CodegenError, GenerateOptions
 from generator.codegen.source import Call, Code
@@ -28,7 +28,7 @@ from generator.spec.io import SpecFile
 BLACK_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310})
 PYI_MODE = black.Mode(line_length=120, target_versions={TargetVersion.PY310}, is_pyi=True)
 T = TypeVar("T")
-_CHUNK = 32  # files per task sent to a black worker: few enough tasks to keep the pickling cheap
+_CHUNK = 16  # files per black task: small enough for a smooth progress bar, large enough to amortize pickling
 
 
 def generate(specs: list[SpecFile], options: GenerateOptions, workers: int | None = None) -> dict[str, str]:
@@ -96,6 +96,7 @@ def _memoized(memo: Memo | None, key: object, make: Callable[[], T]) -> T:
 def _fingerprint(options: GenerateOptions) -> str:
     """What a module's text depends on besides its spec and names: this generator, its templates, the options."""
     sources = sorted(Path(__file__).parent.glob("*.py")) + sorted(BUILTIN_TEMPLATES.glob("*"))
+    sources += sorted(options.runtime.glob(contract.SOURCE))  # its defaults are left unsaid in the modules
     if options.templates is not None:
         sources += sorted(options.templates.glob("*"))
     hasher = hashlib.sha256(f"{jinja2.__version__} {options!r}".encode())
@@ -126,6 +127,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         key_doc=lambda field: f"{field.key}: {field.doc}",
         code=Code,
         method_doc=_method_doc,
+        reexported=lambda name: f"{name} as {name}",
     )
     env.globals.update(
         statement=source.statement,
@@ -133,6 +135,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         call=Call,
         code=Code,
         import_from=source.import_from,
+        import_block=source.import_block,
         annotated=source.annotated,
         typed_dict_field=_typed_dict_field,
         model_field=_model_field,
@@ -145,6 +148,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         nodes_table=_nodes_table,
         tree_imports=_tree_imports,
         chain_methods=_chain_methods,
+        chained_class=_chained_class,
+        chained_classes=_chained_classes,
         event_table=lambda events: {e.event_type: (module, e.class_name) for module, e in events},
         defined=lambda api: {m.module: " ".join(c.name for c in m.classes) for m in api.modules},
     )
@@ -251,6 +256,16 @@ def _chain_params(op: Operation) -> str:
     return (op.path_params_class or op.params_class).name
 
 
+def _chained_class(node: Node) -> str:
+    """What `client.chain(path)` returns for a node with operations (the async one is `Async` + it)."""
+    return node.chain_class or node.class_name
+
+
+def _chained_classes(nodes: list[Node]) -> list[str]:
+    """The `_tree` classes `chain` returns for `nodes`, sync and async: what `_paths.pyi` imports."""
+    return sorted({prefix + _chained_class(node) for node in nodes for prefix in ("", "Async")})
+
+
 def _chain_methods(operations: list[Operation], is_async: bool) -> list[str]:
     """The stub's methods of `client.chain(path)` for the path's `operations`: its parameters required arguments."""
     methods = []
@@ -289,6 +304,9 @@ def _render(env: jinja2.Environment, template: str, context: Mapping[str, object
         return env.get_template(template).render(header=f"{header} — do not edit.", **context)
     except jinja2.TemplateError as exc:
         raise CodegenError(f"{template}: {exc}") from None
+    except SyntaxError as exc:  # `import_block` reads the module's own code: a hand-edited spec can break it
+        problem = f"the generated code is not valid Python ({exc.msg}, line {exc.lineno})"
+        raise CodegenError(f"{origin or template}: {problem}") from None
 
 
 def _render_module(env: jinja2.Environment, module: SpecModule, options: GenerateOptions) -> str:
@@ -373,17 +391,28 @@ def runtime_files(options: GenerateOptions) -> dict[str, str]:
 
 def format_python(files: Mapping[str, str], workers: int | None = None) -> dict[str, str]:
     """`files` with every generated .py/.pyi black-formatted (the copied runtime is left as written)."""
-    todo = [(path, text) for path, text in files.items() if path.endswith((".py", ".pyi")) and "/_runtime/" not in path]
     formatted = dict(files)
+    formatted.update(format_each(python_sources(files), workers))
+    return formatted
+
+
+def python_sources(files: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The files black formats: the generated .py/.pyi, not the copied runtime."""
+    return [(path, text) for path, text in files.items() if path.endswith((".py", ".pyi")) and "/_runtime/" not in path]
+
+
+def format_each(todo: list[tuple[str, str]], workers: int | None = None) -> Iterator[tuple[str, str]]:
+    """Each (path, text) of `todo` black-formatted, a chunk at a time as they finish, on `workers` processes (one
+    per core by default): the one pool black runs in."""
     chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
     workers = min(workers or os.cpu_count() or 1, len(chunks))
     if workers <= 1:
-        results: Iterable[list[tuple[str, str]]] = map(_format_chunk, chunks)
-        formatted.update(pair for chunk in results for pair in chunk)
-        return formatted
+        for chunk in chunks:
+            yield from _format_chunk(chunk)
+        return
     with ProcessPoolExecutor(workers) as pool:
-        formatted.update(pair for chunk in pool.map(_format_chunk, chunks) for pair in chunk)
-    return formatted
+        for future in as_completed([pool.submit(_format_chunk, chunk) for chunk in chunks]):
+            yield from future.result()
 
 
 def _format_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str, str]]:

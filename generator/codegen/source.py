@@ -97,6 +97,18 @@ def import_from(module: str, names: Sequence[str], depth: int = 0) -> str:
     return "\n".join([f"{INDENT * depth}from {module} import (", *(f"{inner}{n}," for n in names), f"{INDENT * depth})"])
 
 
+def import_block(code: str, groups: Sequence[Sequence[tuple[str, Sequence[str]]]]) -> str:
+    """The imports of `groups` (each a list of (module, names); a blank line between groups) that `code` uses:
+    a module imports only the names its code refers to, so none is left unused."""
+    used = {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)}
+    blocks = []
+    for group in groups:
+        lines = [import_from(module, [n for n in names if n in used]) for module, names in group if used & set(names)]
+        if lines:
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
 NO_DEFAULT = Code("")  # `annotated` without ` = value`
 
 

@@ -26,8 +26,6 @@ _ENUM_LIST = re.compile(r"枚举值?\s*[:：]\s*((?:<br\s*/?>\s*`[^`]+`\s*[:：]
 _ENUM_ITEM = re.compile(r"<br\s*/?>\s*`([^`]+)`\s*[:：]")
 _ENUM_RUN = re.compile(r"((?:`[^`]*`\s*(?:\\?\|\s*)?)+)\s*$")
 
-SCALAR_TYPES = {"string", "integer", "number", "boolean", "object", "file", "float"}
-
 
 @dataclass(frozen=True)
 class Attrs:

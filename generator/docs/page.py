@@ -16,7 +16,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from ..report import Diagnostic, Level
+from ..report import Code, Diagnostic, Level
 from ..spec.io import SpecError, load_yaml
 from .cells import plain_text
 
@@ -136,14 +136,14 @@ class _Reader:
     def _line(self, token: Token) -> int:
         return token.map[0] + 1 if token.map else 0
 
-    def _warn(self, line: int, code: str, message: str) -> None:
+    def _warn(self, line: int, code: Code, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.path, line, Level.WARNING, code, message))
 
     def _read_frontmatter(self, token: Token) -> None:
         try:
             data = load_yaml(token.content, "frontmatter")
         except SpecError as exc:  # an alias bomb among them: refused, not expanded
-            self._warn(1, "bad-frontmatter", f"{exc}: the frontmatter is not read")
+            self._warn(1, Code.BAD_FRONTMATTER, f"{exc}: the frontmatter is not read")
             return
         if isinstance(data, dict):
             self.frontmatter = data
@@ -181,7 +181,7 @@ class _Reader:
         if kind is None:
             return  # overview tables of index pages
         if not self.sections:
-            self._warn(start + 1, "orphan-table", "table outside any operation section: skipped")
+            self._warn(start + 1, Code.ORPHAN_TABLE, "table outside any operation section: skipped")
             return
         rows = [(line + 1, self.lines[line]) for line in range(start + 2, end)]
         self.sections[-1].tables.append(Table(kind, start + 1, rows))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..report import Diagnostic, Level
+from ..report import Code, Diagnostic, Level
 from .cells import Attrs, parse_cell, parse_type, split_row
 from .page import Table
 
@@ -74,7 +74,7 @@ class _TreeBuilder:
         self.last: Field | None = None
         self.separator_line = 0  # a separator waits for the next row to tell what it separates
 
-    def warn(self, line: int, code: str, message: str) -> None:
+    def warn(self, line: int, code: Code, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.path, line, Level.WARNING, code, message))
 
     def add(self, line: int, raw: str, next_indent: int | None = None) -> None:
@@ -85,23 +85,23 @@ class _TreeBuilder:
         elif name_attrs.get("colspan") and len(cells) == 1:
             self.notes.append(Note(name, line))
         elif not name:
-            self.warn(line, "skipped-row", "row without a field name: skipped")
+            self.warn(line, Code.SKIPPED_ROW, "row without a field name: skipped")
         else:
             self.field_row(line, name, name_attrs, cells, next_indent)
 
     def finish(self) -> None:
         if self.separator_line:
-            self.warn(self.separator_line, "stray-separator", "separator row at the end of the table: ignored")
+            self.warn(self.separator_line, Code.STRAY_SEPARATOR, "separator row at the end of the table: ignored")
 
     def field_row(self, line: int, name: str, name_attrs: Attrs, cells: list[str], next_indent: int | None) -> None:
         if len(cells) < 2:
-            self.warn(line, "skipped-row", f"row `{name}` has no type cell: skipped")
+            self.warn(line, Code.SKIPPED_ROW, f"row `{name}` has no type cell: skipped")
             return
         if len(cells) == 2:
-            self.warn(line, "irregular-row", f"row `{name}` has no description cell")
+            self.warn(line, Code.IRREGULAR_ROW, f"row `{name}` has no description cell")
             cells = [*cells, ""]
         elif len(cells) > 3:
-            self.warn(line, "irregular-row", f"row `{name}` has {len(cells)} cells: the extra ones are read as description")
+            self.warn(line, Code.IRREGULAR_ROW, f"row `{name}` has {len(cells)} cells: the extra ones are read as description")
             cells = [cells[0], cells[1], " | ".join(cells[2:])]
         type_text, type_attrs = parse_cell(cells[1])
         base, is_array = parse_type(type_text)
@@ -114,11 +114,11 @@ class _TreeBuilder:
         if value is None:
             if next_indent is not None and next_indent >= 2:
                 # the row's attribute was forgotten: it is the parent of the deeper rows below it
-                self.warn(line, "missing-indent", f"row `{name}` has no data-indent above rows of indent {next_indent}: read as {next_indent - 1}")
+                self.warn(line, Code.MISSING_INDENT, f"row `{name}` has no data-indent above rows of indent {next_indent}: read as {next_indent - 1}")
                 return next_indent - 1
             return 0
         if not (value.isascii() and value.isdigit()) or len(value) > 3:
-            self.warn(line, "bad-indent", f"row `{name}` has data-indent={value!r}: read as 0")
+            self.warn(line, Code.BAD_INDENT, f"row `{name}` has data-indent={value!r}: read as 0")
             return 0
         return int(value)
 
@@ -134,7 +134,7 @@ class _TreeBuilder:
             self.separator_line = 0
             if self.add_alternative(frame, node):
                 return
-            self.warn(node.line, "stray-separator", f"separator before `{node.name}` opens no decoded field and no variant: ignored")
+            self.warn(node.line, Code.STRAY_SEPARATOR, f"separator before `{node.name}` opens no decoded field and no variant: ignored")
         frame.target.append(node)
         self.push(node)
 
@@ -149,7 +149,7 @@ class _TreeBuilder:
         waiting = [f for f in siblings if f is not last and _is_marked(f) and _can_hold_inside(f)]
         owner = last if _is_marked(last) or not waiting else waiting[-1]
         if owner is not last:
-            self.warn(self.separator_line, "separated-inside", f"separator after `{last.name}` read as opening the inside of `{owner.name}` above it")
+            self.warn(self.separator_line, Code.SEPARATED_INSIDE, f"separator after `{last.name}` read as opening the inside of `{owner.name}` above it")
         if node.indent > owner.indent or (node.indent == owner.indent and _is_marked(owner)):
             return owner
         return None
@@ -173,7 +173,7 @@ class _TreeBuilder:
             self.stack.pop()
         top = self.stack[-1]
         if node.indent > top.indent:
-            self.warn(node.line, "indent-jump", f"row `{node.name}` jumps to indent {node.indent} under a row of indent {top.indent - 1}: nested under it")
+            self.warn(node.line, Code.INDENT_JUMP, f"row `{node.name}` jumps to indent {node.indent} under a row of indent {top.indent - 1}: nested under it")
         return top
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..docs.cells import Attrs, code_spans, enum_values, fixed_value, plain_text
+from ..docs.cells import Attrs, code_spans, fixed_value, plain_text
 from ..docs.examples import request_literal
 from ..docs.page import Page, Section, Table, read_page
 from ..docs.rows import Field, FieldTable, build_table
-from ..report import Diagnostic, Level
+from ..report import Code, Diagnostic, Level
+from . import extensions as ext
 from .either_or import either_or_groups
 from .examples import attach_examples
 from .hosts import base_url_problem
@@ -24,7 +25,7 @@ from .io import SpecFile
 from .schema import JSON_STRING_ROW, JsonStringEvidence, SchemaContext, example_shapes, field_schema, object_schema
 
 MAX_PAGE_BYTES = 4 * 1024 * 1024  # the largest real page is ~120 KB; anything far larger is not a doc page
-CLIENT_OPTIONS = {"security", "nonceless", "base_uri", "timeout", "fragment"}
+CLIENT_OPTIONS = {"security", "nonceless", "base_uri", "timeout", "fragment"}  # `timeout`: the caller's to set
 BODY_MEDIA = {"json": "application/json", "xml": "application/xml", "body": "multipart/form-data"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -135,7 +136,7 @@ def parse_page(
     if problem is not None:
         return PageResult(name, None, [problem])
     if not text.strip():
-        return PageResult(name, None, [Diagnostic(page, 1, Level.WARNING, "empty-page", "page is empty: no operation")])
+        return PageResult(name, None, [Diagnostic(page, 1, Level.WARNING, Code.EMPTY_PAGE, "page is empty: no operation")])
     parsed = read_page(page, text)
     builder = _SpecBuilder(parsed, evidence, hosts)
     spec = builder.build()
@@ -146,18 +147,18 @@ def _read_text(path: Path, page: str) -> tuple[str, Diagnostic | None]:
     try:
         size = path.stat().st_size
         if size > MAX_PAGE_BYTES:
-            return "", _error(page, 0, "too-large", f"page is {size // 1024} KB, over the {MAX_PAGE_BYTES // 1024} KB limit: not read")
+            return "", _error(page, 0, Code.TOO_LARGE, f"page is {size // 1024} KB, over the {MAX_PAGE_BYTES // 1024} KB limit: not read")
         data = path.read_bytes()
     except OSError as exc:
-        return "", _error(page, 0, "unreadable", f"cannot read the page ({exc.strerror})")
+        return "", _error(page, 0, Code.UNREADABLE, f"cannot read the page ({exc.strerror})")
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return "", _error(page, line, "not-utf8", f"byte {exc.start} is not UTF-8: the page is not read")
+        return "", _error(page, line, Code.NOT_UTF8, f"byte {exc.start} is not UTF-8: the page is not read")
 
 
-def _error(page: str, line: int, code: str, message: str) -> Diagnostic:
+def _error(page: str, line: int, code: Code, message: str) -> Diagnostic:
     return Diagnostic(page, line, Level.ERROR, code, message)
 
 
@@ -184,17 +185,17 @@ class _SpecBuilder:
         self.is_webhook = page.path.startswith("webhook/")
         self.ctx = SchemaContext(self.warn, evidence=evidence)
 
-    def warn(self, line: int, code: str, message: str) -> None:
+    def warn(self, line: int, code: Code, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.page.path, line, Level.WARNING, code, message))
 
-    def error(self, line: int, code: str, message: str) -> None:
+    def error(self, line: int, code: Code, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.page.path, line, Level.ERROR, code, message))
 
     def build(self) -> dict[str, Any] | None:
         if not self.page.sections:
             return None  # an overview page or a redirect stub; tables outside sections were reported
         if self.api not in ("v2", "v3"):
-            self.warn(self.page.sections[0].line, "unknown-version", "page is not under v2/ or v3/: skipped")
+            self.warn(self.page.sections[0].line, Code.UNKNOWN_VERSION, "page is not under v2/ or v3/: skipped")
             return None
         key = "webhooks" if self.is_webhook else "paths"
         items: dict[str, dict[str, Any]] = {}
@@ -205,16 +206,16 @@ class _SpecBuilder:
             item_key, method, operation = built
             item = items.setdefault(item_key, {})
             if method in item:
-                self.warn(section.line, "duplicate-method", f"a second `{method}` section for {item_key}: skipped")
+                self.warn(section.line, Code.DUPLICATE_METHOD, f"a second `{method}` section for {item_key}: skipped")
                 continue
             item[method] = operation
             self.operations += 1
-        return {"x-wechatpay-page": self.page.path, key: items} if items else None
+        return {ext.PAGE: self.page.path, key: items} if items else None
 
     def section(self, section: Section) -> tuple[str, str, dict[str, Any]] | None:
         request = section.table("request")
         if request is None:
-            self.warn(section.line, "no-request-table", f"section `{section.title}` has no request table: skipped")
+            self.warn(section.line, Code.NO_REQUEST_TABLE, f"section `{section.title}` has no request table: skipped")
             return None
         fields = build_table(request, self.page.path, self.diagnostics)
         operation = self.metadata(section)
@@ -234,11 +235,9 @@ class _SpecBuilder:
         operation["tags"] = [self.tag()]
         if section.links:
             operation["externalDocs"] = {"url": section.links[0]}
-            if len(section.links) > 1:
-                operation["x-wechatpay-doc-links"] = list(dict.fromkeys(section.links))
         if section.deprecated:
             operation["deprecated"] = True
-        operation["x-wechatpay-api"] = self.api
+        operation[ext.API] = self.api
         return operation
 
     def operation_id(self, method: str) -> str:
@@ -294,7 +293,7 @@ class _SpecBuilder:
 
     def body(self, row: Field, media: str, operation: dict[str, Any], example: Any, section_text: str) -> None:
         if "requestBody" in operation:
-            self.warn(row.line, "second-body", f"a second request body row `{row.name}`: skipped")
+            self.warn(row.line, Code.SECOND_BODY, f"a second request body row `{row.name}`: skipped")
             return
         ctx = replace(self.ctx, binary_objects=media.startswith("multipart/"), request=True, section_text=section_text)
         schema = object_schema(row.children, ctx, example)
@@ -310,9 +309,9 @@ class _SpecBuilder:
             if parameter["name"] in keys:
                 parameter["required"] = False
         for group in groups:
-            self.warn(group.line, "either-or", f"query {group.describe()}: one is enough ({group.rule}): `x-wechatpay-either-or`")
+            self.warn(group.line, Code.EITHER_OR, f"query {group.describe()}: one is enough ({group.rule}): `{ext.EITHER_OR}`")
         forms = [[list(alternative) for alternative in group.alternatives] for group in groups]
-        operation["x-wechatpay-either-or"] = forms[0] if len(forms) == 1 else forms
+        operation[ext.EITHER_OR] = forms[0] if len(forms) == 1 else forms
 
     def parameter(self, row: Field, location: str, example: Any = None) -> dict[str, Any]:
         schema = field_schema(row, self.ctx, example)
@@ -322,30 +321,28 @@ class _SpecBuilder:
             parameter["description"] = description
         parameter["schema"] = schema
         if location == "header" and row.name.lower() == "wechatpay-serial":
-            parameter["x-wechatpay-client-filled"] = True
+            parameter[ext.CLIENT_FILLED] = True
         return parameter
 
     def client_option(self, row: Field, operation: dict[str, Any]) -> None:
         """Rows that configure the client, not the request: kept as extensions the SDK acts on."""
         name = row.name.lower()
         if name == "security":
-            operation["x-wechatpay-client-cert"] = True
+            operation[ext.CLIENT_CERT] = True
         elif name == "nonceless":
-            operation["x-wechatpay-nonceless"] = True
+            operation[ext.NONCELESS] = True
         elif name == "base_uri":
             urls = [span for span in code_spans(row.description) if span.startswith("http")]
             problem = base_url_problem(urls[0], self.hosts) if urls else None
             if problem:
-                self.error(row.line, "foreign-host", f"`base_uri` {urls[0]!r} {problem}")
+                self.error(row.line, Code.FOREIGN_HOST, f"`base_uri` {urls[0]!r} {problem}")
             elif urls:
-                operation["x-wechatpay-base-url"] = urls[0]
-                operation["x-wechatpay-base-url-required"] = row.required
+                operation[ext.BASE_URL] = urls[0]
+                operation[ext.BASE_URL_REQUIRED] = row.required
             else:
-                self.warn(row.line, "no-base-url", "`base_uri` row names no URL")
-        elif name == "timeout":
-            operation["x-wechatpay-timeout"] = True
+                self.warn(row.line, Code.NO_BASE_URL, "`base_uri` row names no URL")
         elif name == "fragment":
-            operation["x-wechatpay-fragment"] = fixed_value(row.description) or (code_spans(row.description) or [""])[0]
+            operation[ext.FRAGMENT] = fixed_value(row.description) or (code_spans(row.description) or [""])[0]
 
     def path_parameters(self, rows: list[Field], query: list[Field]) -> list[dict[str, Any]]:
         """One parameter per `{placeholder}` of the URL, from the top-level row that documents it."""
@@ -357,13 +354,13 @@ class _SpecBuilder:
         for placeholder in placeholders:
             row = by_name.get(placeholder) or self.take_from_query(placeholder, query) or self.pair(placeholder, unmatched)
             if row is None:
-                self.warn(self.page.sections[0].line, "undocumented-path-parameter", f"`{{{placeholder}}}` of the URL has no row: read as a string")
+                self.warn(self.page.sections[0].line, Code.UNDOCUMENTED_PATH_PARAMETER, f"`{{{placeholder}}}` of the URL has no row: read as a string")
                 row = Field(placeholder, "string", False, True, "", Attrs(), 0, 0)
             parameter = self.parameter(row, "path")
             parameter["name"] = placeholder
             parameters.append(parameter)
         for row in unmatched:
-            self.warn(row.line, "not-in-url", f"top-level row `{row.name}` is no part of the URL `{self.path}`: skipped")
+            self.warn(row.line, Code.NOT_IN_URL, f"top-level row `{row.name}` is no part of the URL `{self.path}`: skipped")
         return parameters
 
     def is_fixed_segment(self, row: Field, segments: set[str]) -> bool:
@@ -382,7 +379,7 @@ class _SpecBuilder:
         if len(unmatched) != 1:
             return None
         row = unmatched.pop()
-        self.warn(row.line, "renamed-path-parameter", f"row `{row.name}` is read as the URL's `{{{placeholder}}}`")
+        self.warn(row.line, Code.RENAMED_PATH_PARAMETER, f"row `{row.name}` is read as the URL's `{{{placeholder}}}`")
         return row
 
     def v2_protocol_fields(self, operation: dict[str, Any], parameters: list[dict[str, Any]]) -> None:
@@ -393,14 +390,14 @@ class _SpecBuilder:
         if schema is None:
             for parameter in parameters:
                 if parameter["in"] == "query" and parameter["name"] == "sign":
-                    parameter["x-wechatpay-client-filled"] = True
+                    parameter[ext.CLIENT_FILLED] = True
             return
-        names = ["sign"] if operation.get("x-wechatpay-nonceless") else ["nonce_str", "sign"]
+        names = ["sign"] if operation.get(ext.NONCELESS) else ["nonce_str", "sign"]
         properties = schema.setdefault("properties", {})
         required = schema.setdefault("required", [])
         for name in names:
             properties.setdefault(name, {"type": "string", "description": _PROTOCOL_FIELDS[name]})
-            properties[name]["x-wechatpay-client-filled"] = True
+            properties[name][ext.CLIENT_FILLED] = True
             if name not in required:
                 required.append(name)
 
@@ -412,7 +409,7 @@ class _SpecBuilder:
         if table is None and errors is not None:
             return self.error_dictionary(errors)
         if table is None:
-            self.warn(section.line, "no-response-table", f"section `{section.title}` has no response table: read as an empty 200")
+            self.warn(section.line, Code.NO_RESPONSE_TABLE, f"section `{section.title}` has no response table: read as an empty 200")
             return {"200": {"description": "OK"}}
         fields = build_table(table, self.page.path, self.diagnostics)
         if fields.notes:
@@ -420,7 +417,7 @@ class _SpecBuilder:
         media = "application/xml" if self.api == "v2" else "application/json"
         response: dict[str, Any] = {"description": "OK"}
         if self.api == "v2" and not any(f.name == "sign" for f in fields.fields):
-            response["x-wechatpay-unsigned"] = True  # the page's answer carries no `sign`: nothing to verify it by
+            response[ext.UNSIGNED] = True  # the page's answer carries no `sign`: nothing to verify it by
         response["content"] = {media: {"schema": object_schema(fields.fields, self.ctx)}}
         return {"200": response}
 
@@ -431,19 +428,19 @@ class _SpecBuilder:
             "application/xml": {"schema": object_schema(fields.fields, self.ctx)},
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
         }
-        return {"200": {"description": "The file; on failure, the XML error reply", "x-wechatpay-unsigned": True, "content": content}}
+        return {"200": {"description": "The file; on failure, the XML error reply", ext.UNSIGNED: True, "content": content}}
 
     def note_response(self, fields: FieldTable, line: int) -> dict[str, Any]:
         note = fields.notes[0]
         if fields.fields:
-            self.warn(line, "note-and-fields", "response table has both a note row and fields: the note wins")
+            self.warn(line, Code.NOTE_AND_FIELDS, "response table has both a note row and fields: the note wins")
         if "空字符串" in note.text:
             return {"204": {"description": "No Content"}}
         if "30x" in note.text:
             return {"302": {"description": "Redirect", "headers": {"Location": {"schema": {"type": "string"}}}}}
         if "文件流" in note.text:
-            return {"200": {"description": plain_text(note.text), "x-wechatpay-unsigned": True, "content": {_stream_media(note.text): {"schema": {"type": "string", "format": "binary"}}}}}
-        self.warn(note.line, "unknown-note", f"response note `{note.text}` is not understood: read as an empty 200")
+            return {"200": {"description": plain_text(note.text), ext.UNSIGNED: True, "content": {_stream_media(note.text): {"schema": {"type": "string", "format": "binary"}}}}}
+        self.warn(note.line, Code.UNKNOWN_NOTE, f"response note `{note.text}` is not understood: read as an empty 200")
         return {"200": {"description": plain_text(note.text)}}
 
     # -- webhooks -------------------------------------------------------------------------------
@@ -457,14 +454,14 @@ class _SpecBuilder:
             elif row.name == "body":
                 operation["requestBody"] = {"required": True, "content": {media: {"schema": object_schema(row.children, self.ctx)}}}
             else:
-                self.warn(row.line, "webhook-row", f"notification row `{row.name}` is neither headers nor body: skipped")
+                self.warn(row.line, Code.WEBHOOK_ROW, f"notification row `{row.name}` is neither headers nor body: skipped")
         if parameters:
             operation["parameters"] = parameters
         if "requestBody" in operation:
             operation["requestBody"] = operation.pop("requestBody")
             events = self.event_types(operation)
             if events:
-                operation["x-wechatpay-event-types"] = events
+                operation[ext.EVENT_TYPES] = events
         operation["responses"] = self.reply(section, media)
         return self.webhook_key(), "post", operation
 
@@ -486,8 +483,6 @@ class _SpecBuilder:
         for row in fields.fields:
             if row.name == "body":
                 response["content"] = {media: {"schema": object_schema(row.children, self.ctx)}}
-            elif row.name == "status" and enum_values(row.description):
-                response["x-wechatpay-status"] = enum_values(row.description)
         return {"200": response}
 
 

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, count
 from typing import Any
 
-from .io import BUNDLE_MARK, OPENAPI_VERSION, SpecFile, refuse_collisions
+from . import extensions as ext
+from .io import OPENAPI_VERSION, SpecFile, refuse_collisions
 
 Schema = dict[str, Any]
 
@@ -66,7 +67,7 @@ def bundle(specs: Iterable[SpecFile], title: str = "WeChat Pay API", version: st
         _merge(webhooks, spec.data.get("webhooks") or {})
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
-        BUNDLE_MARK: True,
+        ext.BUNDLE: True,
         "info": {
             "title": title,
             "version": version,
@@ -130,11 +131,11 @@ def _describe_wire(operation: dict[str, Any], webhook: bool) -> None:
     if isinstance(body, dict) and isinstance(body.get("content"), dict):
         body["content"] = {_SENT_AS.get(media, media): content for media, content in body["content"].items()}
     _fitting_examples(operation)
-    if operation.get("x-wechatpay-base-url"):
-        operation["servers"] = [{"url": str(operation["x-wechatpay-base-url"]).rstrip("/")}]
-    v3 = operation.get("x-wechatpay-api") == "v3"
+    if operation.get(ext.BASE_URL):
+        operation["servers"] = [{"url": str(operation[ext.BASE_URL]).rstrip("/")}]
+    v3 = operation.get(ext.API) == "v3"
     requirement: dict[str, list[str]] = {V3_AUTH: []} if v3 else {}
-    if operation.get("x-wechatpay-client-cert"):
+    if operation.get(ext.CLIENT_CERT):
         requirement[CLIENT_CERT] = []
     operation["security"] = [requirement] if requirement else []  # APIv2 signs inside the body: no scheme
     if v3 and isinstance(operation.get("responses"), dict):
@@ -154,7 +155,7 @@ def _fitting_examples(operation: dict[str, Any]) -> None:
         if _fits(example, holder["schema"]):
             holder["example"] = example
         else:
-            holder["x-wechatpay-example"] = holder.pop("example")
+            holder[ext.EXAMPLE] = holder.pop("example")
 
 
 def _fits(example: Any, schema: Schema) -> bool:
@@ -170,7 +171,7 @@ def _with_client_filled(example: Any, schema: Schema) -> Any:
         return example
     properties = schema.get("properties") or {}
     filled = [
-        name for name in schema.get("required") or [] if (properties.get(name) or {}).get("x-wechatpay-client-filled")
+        name for name in schema.get("required") or [] if (properties.get(name) or {}).get(ext.CLIENT_FILLED)
     ]
     return {**example, **{name: FILLED_BY_CLIENT for name in filled if name not in example}}
 
@@ -277,7 +278,7 @@ def _register(schema: Schema, stem: str, trail: tuple[str, ...], components: dic
 
 def _field_word(field: str, schema: Any) -> str:
     """A property's part of a name; a numbered family (`coupon_id_$n`, keyed by its pattern) by its row name."""
-    row = schema.get("x-wechatpay-indexed") if isinstance(schema, dict) else None
+    row = schema.get(ext.INDEXED) if isinstance(schema, dict) else None
     return _pascal(str(row or field)) or "Field"
 
 

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+from generator.spec import extensions as ext
 from generator.spec.io import SpecFile
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -105,7 +106,7 @@ def flatten(specs: Iterable[SpecFile]) -> dict[str, Operation]:
     """Every operation and notification of a spec set, by identity."""
     operations: dict[str, Operation] = {}
     for spec in specs:
-        page = str(spec.data.get("x-wechatpay-page") or spec.name)
+        page = str(spec.data.get(ext.PAGE) or spec.name)
         for path, item in (spec.data.get("paths") or {}).items():
             for method, op in _methods(item):
                 key = f"{method.upper()} {re.sub(r'{[^}]*}', '{}', path)}"
@@ -141,13 +142,13 @@ def _operation(key: str, title: str, page: str, op: dict[str, Any], notification
     _walk_object(response_schema, f"{body_out} body", "", fields)
 
     traits = {
-        "api": op.get("x-wechatpay-api"),
+        "api": op.get(ext.API),
         "request media type": request_media,
         "response": f"{status} {response_media or 'no content'}" if status else None,
-        "client certificate": "required" if op.get("x-wechatpay-client-cert") else None,
-        "host": op.get("x-wechatpay-base-url"),
-        "nonceless": "yes" if op.get("x-wechatpay-nonceless") else None,
-        "unsigned response": "yes" if response.get("x-wechatpay-unsigned") else None,
+        "client certificate": "required" if op.get(ext.CLIENT_CERT) else None,
+        "host": op.get(ext.BASE_URL),
+        "nonceless": "yes" if op.get(ext.NONCELESS) else None,
+        "unsigned response": "yes" if response.get(ext.UNSIGNED) else None,
         "deprecated": "yes" if op.get("deprecated") else None,
     }
     docs = {
@@ -227,8 +228,8 @@ def _describe(schema: Mapping[str, Any], required: bool, holder: Mapping[str, An
         type=_type_name(schema),
         required=required,
         enum=tuple(sorted(_json(v) for v in enum)) if enum is not None else None,
-        encrypted=schema.get("x-wechatpay-encrypted") or holder.get("x-wechatpay-encrypted"),
-        client_filled=bool(holder.get("x-wechatpay-client-filled") or schema.get("x-wechatpay-client-filled")),
+        encrypted=schema.get(ext.ENCRYPTED) or holder.get(ext.ENCRYPTED),
+        client_filled=bool(holder.get(ext.CLIENT_FILLED) or schema.get(ext.CLIENT_FILLED)),
         doc=tuple(
             _json(v) if not isinstance(v, str) else v
             for v in (

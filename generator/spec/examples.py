@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..docs.page import Section
+from ..report import Code, Warn
+from . import extensions as ext
 
-Warn = Callable[[int, str, str], None]
 # Where each location's values sit in the options array of the PHP call.
 _PARAMETER_KEYS = {"query": "query", "header": "headers"}
 _BOOLEANS = {"true": True, "false": False}
@@ -23,7 +24,7 @@ def attach_examples(operation: dict[str, Any], literal: dict[str, Any] | None, s
     line = section.examples[0].line if section.examples else section.line
     if literal is None:
         if _has_inputs(operation) and section.examples:
-            warn(line, "no-example", "the PHP example gives no literal request values")
+            warn(line, Code.NO_EXAMPLE, "the PHP example gives no literal request values")
         return
     for parameter in operation.get("parameters", []):
         _parameter_example(parameter, literal, line, warn)
@@ -39,17 +40,17 @@ def attach_examples(operation: dict[str, Any], literal: dict[str, Any] | None, s
             content["example"] = value
             _compare(value, content["schema"], key, line, warn)
         else:
-            warn(line, "example-missing", f"the PHP example has no `{key}` values")
+            warn(line, Code.EXAMPLE_MISSING, f"the PHP example has no `{key}` values")
 
 
 def _has_inputs(operation: dict[str, Any]) -> bool:
     return bool(operation.get("requestBody")) or any(
-        not p.get("x-wechatpay-client-filled") for p in operation.get("parameters", [])
+        not p.get(ext.CLIENT_FILLED) for p in operation.get("parameters", [])
     )
 
 
 def _parameter_example(parameter: dict[str, Any], literal: dict[str, Any], line: int, warn: Warn) -> None:
-    if parameter.get("x-wechatpay-client-filled"):
+    if parameter.get(ext.CLIENT_FILLED):
         return
     location, name = parameter["in"], parameter["name"]
     # a path variable may be documented (and exemplified) under `query`
@@ -58,7 +59,7 @@ def _parameter_example(parameter: dict[str, Any], literal: dict[str, Any], line:
     if values is not None:
         parameter["example"] = _from_text(values[name], parameter.get("schema", {}))
     elif location != "header":
-        warn(line, "example-missing", f"the PHP example gives no value for {location} parameter `{name}`")
+        warn(line, Code.EXAMPLE_MISSING, f"the PHP example gives no value for {location} parameter `{name}`")
 
 
 def _from_text(value: Any, schema: dict[str, Any]) -> Any:
@@ -100,7 +101,7 @@ def _field_of(key: str, schema: dict[str, Any]) -> dict[str, Any] | None:
 
 def _compare(value: Any, schema: dict[str, Any], pointer: str, line: int, warn: Warn) -> None:
     for where, problem in _differences(value, schema, pointer):
-        warn(line, "example-mismatch", f"example and table disagree at `{where}`: {problem}")
+        warn(line, Code.EXAMPLE_MISMATCH, f"example and table disagree at `{where}`: {problem}")
 
 
 def _differences(value: Any, schema: dict[str, Any], pointer: str) -> Iterator[tuple[str, str]]:
@@ -118,5 +119,5 @@ def _differences(value: Any, schema: dict[str, Any], pointer: str) -> Iterator[t
         else:
             yield from _differences(item, field, f"{pointer}.{key}")
     for key, field in properties.items():
-        if key not in value and not field.get("x-wechatpay-client-filled"):
+        if key not in value and not field.get(ext.CLIENT_FILLED):
             yield f"{pointer}.{key}", "the table has it, the example does not"

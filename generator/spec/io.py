@@ -15,9 +15,10 @@ from typing import Any
 
 import yaml
 
+from . import extensions as ext
+
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-BUNDLE_MARK = "x-wechatpay-bundle"  # marks a bundle this tool wrote: it may replace it, and nothing else
 OPENAPI_VERSION = "3.1.0"
 _JSON_SCALARS = (str, int, float, bool, type(None))
 MAX_DEPTH = 64  # nesting of a spec's mappings and lists; the corpus's deepest is ~20
@@ -138,7 +139,7 @@ _FIELDS: dict[str, dict[str, str]] = {
     "components": {"schemas": "schemas"},
     "operation": {
         "parameters": "parameters", "requestBody": "content-holder", "responses": "responses",
-        "externalDocs": "links", "x-wechatpay-base-url": "text", "x-wechatpay-event-types": "texts",
+        "externalDocs": "links", ext.BASE_URL: "text", ext.EVENT_TYPES: "texts",
     },
     "parameter": {"name": "text", "in": "text", "schema": "schema"},
     "content-holder": {"content": "media-types"},
@@ -294,4 +295,4 @@ def _is_bundle(path: Path) -> bool:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return re.search(rf"^{BUNDLE_MARK}: true$", text, re.MULTILINE) is not None or f'\n  "{BUNDLE_MARK}": true' in text
+    return re.search(rf"^{ext.BUNDLE}: true$", text, re.MULTILINE) is not None or f'\n  "{ext.BUNDLE}": true' in text

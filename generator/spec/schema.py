@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..docs.cells import enum_values, plain_text, without_enum
 from ..docs.rows import Field
+from ..report import Code, Warn
+from . import extensions as ext
 from .either_or import apply_to_object, either_or_groups
 
 Schema = dict[str, Any]
-Warn = Callable[[int, str, str], None]
 
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "float": "number", "boolean": "boolean", "object": "object"}
-# Type-cell attributes that the SDK acts on, each kept as one `x-wechatpay-*` keyword.
-_MARKERS = {"data-encrypted": "x-wechatpay-encrypted", "data-encoded": "x-wechatpay-encoded", "data-signed": "x-wechatpay-signed"}
 # `out_refund_no_$n`, `coupon_refund_id_$n_$m`: APIv2 numbers a repeated field into a family of keys
 # (`out_refund_no_0`, `coupon_refund_id_0_1`), one number per `$` placeholder.
 _INDEX_PLACEHOLDER = re.compile(r"\$[A-Za-z]+")
@@ -67,12 +66,12 @@ def object_schema(fields: list[Field], ctx: SchemaContext, example: Any = None) 
         pattern = indexed_pattern(field.name)
         key, target = (field.name, properties) if pattern is None else (pattern, families)
         if key in target:
-            ctx.warn(field.line, "duplicate-field", f"field `{field.name}` appears twice at this level: the later row wins")
+            ctx.warn(field.line, Code.DUPLICATE_FIELD, f"field `{field.name}` appears twice at this level: the later row wins")
             target.pop(key)
         target[key] = field_schema(field, ctx, values.get(field.name))
         if pattern is not None:
-            target[key]["x-wechatpay-indexed"] = field.name
-            ctx.warn(field.line, "indexed-field", f"`{field.name}` is a numbered family of keys (`{_first_key(field.name)}`, …): patternProperties `{pattern}`")
+            target[key][ext.INDEXED] = field.name
+            ctx.warn(field.line, Code.INDEXED_FIELD, f"`{field.name}` is a numbered family of keys (`{_first_key(field.name)}`, …): patternProperties `{pattern}`")
         elif field.required and field.name not in required:
             required.append(field.name)
     schema: Schema = {"type": "object"}
@@ -90,7 +89,7 @@ def _either_or(fields: list[Field], schema: Schema, ctx: SchemaContext) -> None:
     plain = [field for field in fields if indexed_pattern(field.name) is None]
     groups = either_or_groups(plain, ctx.section_text)
     for group in groups:
-        ctx.warn(group.line, "either-or", f"{group.describe()}: one is enough ({group.rule}): `anyOf`, out of `required`")
+        ctx.warn(group.line, Code.EITHER_OR, f"{group.describe()}: one is enough ({group.rule}): `anyOf`, out of `required`")
     if groups:
         apply_to_object(schema, groups)
 
@@ -126,12 +125,12 @@ def _item_schema(field: Field, ctx: SchemaContext, example: Any) -> Schema:
         return {"type": "string", "format": "binary"}
     json_type = _JSON_TYPES.get(field.type)
     if json_type is None:
-        ctx.warn(field.line, "unknown-type", f"field `{field.name}` has unknown type `{field.type}`: read as string")
+        ctx.warn(field.line, Code.UNKNOWN_TYPE, f"field `{field.name}` has unknown type `{field.type}`: read as string")
         json_type = "string"
     schema: Schema = {"type": json_type}
     if field.children:
         if json_type != "object":
-            ctx.warn(field.children[0].line, "children-of-scalar", f"`{field.name}` is a {field.type} but has nested rows: read as object (an enum left out)")
+            ctx.warn(field.children[0].line, Code.CHILDREN_OF_SCALAR, f"`{field.name}` is a {field.type} but has nested rows: read as object (an enum left out)")
         schema = object_schema(field.children, ctx, example)
     enum = _typed_enum(field, json_type, ctx.warn) if schema["type"] != "object" else None  # objects have no values
     if enum:
@@ -139,10 +138,9 @@ def _item_schema(field: Field, ctx: SchemaContext, example: Any) -> Schema:
     if field.inside is not None:
         schema["contentMediaType"] = "application/json"
         schema["contentSchema"] = _inside_schema(field, field.inside, ctx, _decoded_example(example))
-    for attr, keyword in _MARKERS.items():
-        value = _marker(field, attr)
-        if value:
-            schema[keyword] = value
+    encrypted = field.attrs.get("data-encrypted")  # the one type-cell attribute the SDK acts on
+    if encrypted:
+        schema[ext.ENCRYPTED] = encrypted
     return schema
 
 
@@ -152,9 +150,7 @@ def _inside_schema(owner: Field, rows: list[Field], ctx: SchemaContext, example:
         return field_schema(rows[0], ctx, example)
     row = array_inside(owner)
     if row is not None and _is_bare_array(owner, row, ctx, example):
-        schema = field_schema(row, ctx, example)
-        schema["x-wechatpay-item-name"] = row.name
-        return schema
+        return field_schema(row, ctx, example)
     return object_schema(rows, ctx, example)
 
 
@@ -180,7 +176,7 @@ def _is_bare_array(owner: Field, row: Field, ctx: SchemaContext, example: Any) -
     else:
         bare, source = False, "default"
     shape = f"the bare `{row.name}` array" if bare else f"an object with the `{row.name}` array"
-    ctx.warn(owner.line, "json-string-shape", f"JSON string `{owner.name}` holds {shape} ({source})")
+    ctx.warn(owner.line, Code.JSON_STRING_SHAPE, f"JSON string `{owner.name}` holds {shape} ({source})")
     return bare
 
 
@@ -217,13 +213,6 @@ def _decoded_example(example: Any) -> Any:
         return None
 
 
-def _marker(field: Field, attr: str) -> str | None:
-    """`data-encoded=by-json_encode`; a few pages spell it `data-encoded-by=json_encode`."""
-    value = field.attrs.get(attr)
-    if value is None and field.attrs.get(attr + "-by"):
-        value = "by-" + str(field.attrs.get(attr + "-by"))
-    return value
-
 
 def _typed_enum(field: Field, json_type: str, warn: Warn) -> list[Any] | None:
     values = enum_values(field.description)
@@ -233,10 +222,10 @@ def _typed_enum(field: Field, json_type: str, warn: Warn) -> list[Any] | None:
     for value in values:
         converted = _convert(value, json_type)
         if converted is None:
-            warn(field.line, "enum-type", f"enum value `{value}` of `{field.name}` is not a {json_type}: enum left out")
+            warn(field.line, Code.ENUM_TYPE, f"enum value `{value}` of `{field.name}` is not a {json_type}: enum left out")
             return None
         if converted in typed:
-            warn(field.line, "duplicate-enum", f"enum value `{value}` of `{field.name}` is listed twice: kept once")
+            warn(field.line, Code.DUPLICATE_ENUM, f"enum value `{value}` of `{field.name}` is listed twice: kept once")
             continue
         typed.append(converted)
     return typed

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.spec import extensions as ext
 from generator.spec.build import parse_page
+from generator.spec.diff import Impact, diff_specs
+from generator.spec.io import SpecFile
 
 PAGE = """---
 title: 查询
@@ -38,10 +41,25 @@ $instance->v2->pay->query->postAsync(['xml' => ['mch_id' => '1900000109']]);
 """
 
 
-@pytest.mark.parametrize(("sign_row", "unsigned"), [("", True), ("| sign {data-required} | string | 签名\n", False)])
-def test_an_apiv2_answer_without_sign_is_marked_unsigned(tmp_path: Path, sign_row: str, unsigned: bool) -> None:
-    (tmp_path / "openapi/v2/pay").mkdir(parents=True)
-    (tmp_path / "openapi/v2/pay/query.md").write_text(PAGE.format(sign=sign_row), encoding="utf-8")
-    spec = parse_page(tmp_path, "openapi/v2/pay/query.md").spec
+SIGN_ROW = "| sign {data-required} | string | 签名\n"
+
+
+def spec_of(folder: Path, sign_row: str) -> SpecFile:
+    (folder / "openapi/v2/pay").mkdir(parents=True)
+    (folder / "openapi/v2/pay/query.md").write_text(PAGE.format(sign=sign_row), encoding="utf-8")
+    spec = parse_page(folder, "openapi/v2/pay/query.md").spec
     assert spec is not None
-    assert bool(spec["paths"]["/pay/query"]["post"]["responses"]["200"].get("x-wechatpay-unsigned")) is unsigned
+    return SpecFile("openapi/v2/pay/query", spec)
+
+
+@pytest.mark.parametrize(("sign_row", "unsigned"), [("", True), (SIGN_ROW, False)])
+def test_an_apiv2_answer_without_sign_is_marked_unsigned(tmp_path: Path, sign_row: str, unsigned: bool) -> None:
+    spec = spec_of(tmp_path, sign_row).data
+    assert bool(spec["paths"]["/pay/query"]["post"]["responses"]["200"].get(ext.UNSIGNED)) is unsigned
+
+
+def test_diff_reports_the_answer_becoming_unsigned(tmp_path: Path) -> None:
+    """The mark the builder writes is the one `diff` reads: the success response gains it, a breaking change."""
+    signed, unsigned = spec_of(tmp_path / "old", SIGN_ROW), spec_of(tmp_path / "new", "")
+    changes = [(c.kind, c.impact, c.where, c.old, c.new) for c in diff_specs([signed], [unsigned])]
+    assert ("operation-changed", Impact.BREAKING, "unsigned response", None, "yes") in changes

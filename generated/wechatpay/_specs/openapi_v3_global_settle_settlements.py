@@ -2,12 +2,11 @@
 """Operations and models of `specs/openapi/v3/global/settle/settlements.yaml`."""
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import Field, Json
-from typing_extensions import NotRequired, TypedDict, Unpack, deprecated
+from typing_extensions import NotRequired, Unpack
 
-from .._core import AsyncResource, Endpoint, FileInput, Model, Paging, RequestOptions, Resource
+from .._core import AsyncResource, Endpoint, Model, Paging, RequestOptions, Resource
 from .._runtime import Operation
 
 
@@ -66,13 +65,7 @@ class GlobalSettleSettlementsGetResponse(Model):
 
 
 _GLOBAL_SETTLE_SETTLEMENTS_GET = Endpoint(
-    Operation(
-        method="GET",
-        path="/v3/global/settle/settlements",
-        api="v3",
-        request_media=None,
-        response_media="application/json",
-    ),
+    Operation(method="GET", path="/v3/global/settle/settlements"),
     GlobalSettleSettlementsGetParams,
     {
         "sub_mchid": ("query", "sub_mchid"),
