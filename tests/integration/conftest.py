@@ -7,23 +7,19 @@ from there; the fake service and its key fixtures come from tests/runtime.
 from __future__ import annotations
 
 import importlib
-import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import httpx
 import pytest
 
+from generator.spec.io import read_specs
 from tests.conftest import EXAMPLES, ROOT
+from tests.prism import prism_mocking
 from tests.runtime.conftest import server, signer  # noqa: F401 - fixtures shared with the runtime tests
 from tests.runtime.fake_server import FakeWeChatPay
 
@@ -90,46 +86,8 @@ async def client(wechatpay: ModuleType, kind: str, server: FakeWeChatPay) -> Asy
         yield c
 
 
-# -- Prism: a spec-validating mock, put behind the fake's signing proxy ----------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def prism(build: Build, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Prism mocking the example pages' bundle (`wechatpay-codegen bundle`); skipped where it cannot be installed."""
-    if shutil.which("npx") is None:
-        pytest.skip("npx (Node.js) is not installed: Prism cannot run")
-    bundle = tmp_path_factory.mktemp("prism") / "openapi.yaml"
-    command = [sys.executable, "-m", "generator.cli", "bundle", str(build.specs), "-o", str(bundle)]
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=60)
-    port = _free_port()
-    mock = ["npx", "-y", "@stoplight/prism-cli", "mock", "-h", "127.0.0.1", "-p", str(port), str(bundle)]
-    log = bundle.with_suffix(".log")
-    # a session of its own: npx starts Prism as a child, which must end with it
-    with (
-        log.open("wb") as sink,
-        subprocess.Popen(mock, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True) as process,
-    ):
-        try:
-            _wait_until_listening(process, port, log)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-
-
-def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 180  # the first run downloads Prism from the npm registry
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.skip(f"Prism could not be installed or started: {log.read_text(errors='replace')[-500:]}")
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.5)
-    pytest.skip("Prism did not start within 180 s")
+    """Prism mocking the example pages' bundle; skipped where it cannot be installed."""
+    with prism_mocking(read_specs(build.specs), tmp_path_factory.mktemp("prism")) as url:
+        yield url
