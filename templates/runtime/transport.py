@@ -8,6 +8,7 @@ import os
 import platform
 import random
 import ssl
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from functools import partial
@@ -152,6 +153,7 @@ class _ClientCore:
             self._keys.add_public_key(self._credentials.wechatpay_public_key_id, self._credentials.wechatpay_public_key)
         self._keys.add_certificates(self._credentials.platform_certificates)
         self._last_refresh = -float("inf")
+        self._refreshes = 0  # downloads done: a caller that waited for the lock sees whether one happened meanwhile
 
     @classmethod
     def from_env(cls: type[_C], environ: Mapping[str, str] | None = None, **overrides: Any) -> _C:
@@ -565,6 +567,7 @@ class SyncClientBase(_ClientCore):
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(verify=_ssl_verify(self._verify), timeout=self.timeout)
         self._mtls_http: httpx.Client | None = None
+        self._refresh_lock = threading.Lock()
 
     def close(self) -> None:
         if self._owns_http:
@@ -626,14 +629,20 @@ class SyncClientBase(_ClientCore):
             return self._interpret(prepared, raw, unsigned)
 
     def refresh_certificates(self) -> None:
-        """Download and install the platform certificates (`GET /v3/certificates`); needs apiv3_key."""
+        """Download and install the platform certificates (`GET /v3/certificates`); needs apiv3_key. Threads that
+        ask at once share one download."""
         self._require_apiv3_key()
-        self._last_refresh = time.monotonic()
-        prepared = self._prepare(_CERTIFICATES, None, None, None, None, None)
-        raw = self._transmit(prepared, None)
-        if 200 <= raw.status_code < 300:
-            self._install_certificates(raw.content)
-        self._interpret(prepared, raw, False)
+        seen = self._refreshes
+        with self._refresh_lock:
+            if self._refreshes != seen:
+                return
+            self._last_refresh = time.monotonic()
+            prepared = self._prepare(_CERTIFICATES, None, None, None, None, None)
+            raw = self._transmit(prepared, None)
+            if 200 <= raw.status_code < 300:
+                self._install_certificates(raw.content)
+            self._refreshes += 1
+            self._interpret(prepared, raw, False)
 
     def _send(
         self,
@@ -813,12 +822,16 @@ class AsyncClientBase(_ClientCore):
     async def refresh_certificates(self) -> None:
         """Download and install the platform certificates (`GET /v3/certificates`); needs apiv3_key."""
         self._require_apiv3_key()
+        seen = self._refreshes
         async with self._refresh_lock:
+            if self._refreshes != seen:
+                return
             self._last_refresh = time.monotonic()
             prepared = self._prepare(_CERTIFICATES, None, None, None, None, None)
             raw = await self._transmit(prepared, None)
             if 200 <= raw.status_code < 300:
                 self._install_certificates(raw.content)
+            self._refreshes += 1
             self._interpret(prepared, raw, False)
 
     async def _send(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -470,3 +473,30 @@ def test_an_encrypted_path_parameter_is_encrypted(server: FakeWeChatPay) -> None
     assert "110101199003071234" not in prepared.url and len(ciphertext) > 300
     serial = prepared.headers["Wechatpay-Serial"]
     assert server.signers[serial].decrypt(ciphertext) == "110101199003071234"
+
+
+def test_threads_that_meet_a_new_certificate_at_once_download_it_once(signer: Signer) -> None:
+    """The sync refresh holds a lock: eight threads on a client without certificates fetch them once."""
+    with FakeWeChatPay.create(signers=[signer]) as server:
+        server.route("POST", "/v3/enc", lambda req: {"name": server.decrypt(req, req.json()["name"])})
+        op = rt.Operation("POST", "/v3/enc", request_media="application/json", encrypted_fields=("name",))
+        with rt.SyncClientBase(**{**server.client_settings(), "platform_certificates": None}) as client:
+            start = threading.Barrier(8)
+
+            def call(_: int) -> Any:
+                start.wait()
+                return client._send(op, body={"name": "张三"}).json()
+
+            with ThreadPoolExecutor(8) as pool:
+                assert list(pool.map(call, range(8))) == [{"name": "张三"}] * 8
+        assert [r.path for r in server.requests].count("/v3/certificates") == 1
+
+
+async def test_tasks_that_meet_a_new_certificate_at_once_download_it_once(signer: Signer) -> None:
+    with FakeWeChatPay.create(signers=[signer]) as server:
+        server.route("POST", "/v3/enc", lambda req: {"name": server.decrypt(req, req.json()["name"])})
+        op = rt.Operation("POST", "/v3/enc", request_media="application/json", encrypted_fields=("name",))
+        async with make_client("async", server, platform_certificates=None) as client:
+            calls = [client._send(op, body={"name": "张三"}) for _ in range(8)]
+            assert [r.json() for r in await asyncio.gather(*calls)] == [{"name": "张三"}] * 8
+        assert [r.path for r in server.requests].count("/v3/certificates") == 1
