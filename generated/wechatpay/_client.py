@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ._paths import AsyncPaths, Paths
 from ._runtime import AsyncClientBase, SyncClientBase
-from ._runtime.config import SettingsSignature, settings_doc
+from ._runtime.settings import SettingsSignature, settings_doc
 
 if TYPE_CHECKING:
     from ._tree import AsyncV2, AsyncV3, V2, V3

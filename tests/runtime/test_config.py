@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import rt
+from .conftest import rt  # noqa: I001 - registers the runtime package first
+from wechatpay_runtime_under_test.hooks import client_hooks
 from .fake_server import FakeWeChatPay, Merchant, Signer, cert_pem, new_key, private_pem, public_pem
 
 
@@ -105,7 +106,8 @@ def test_key_not_matching_serials_certificate(merchant: Merchant, signer: Signer
 def test_short_apiv3_key_only_with_test_override(merchant: Merchant, signer: Signer) -> None:
     with pytest.raises(rt.ConfigurationError):
         rt.SyncClientBase(**settings(merchant, signer, apiv3_key="0123456789abcdef"))
-    rt.SyncClientBase(**settings(merchant, signer, apiv3_key="0123456789abcdef", allow_short_apiv3_key_for_tests=True))
+    with client_hooks(short_apiv3_key=True):
+        rt.SyncClientBase(**settings(merchant, signer, apiv3_key="0123456789abcdef"))
 
 
 def test_apiv2_only_client(merchant: Merchant, signer: Signer) -> None:
