@@ -5,6 +5,7 @@ says when to try again, `CertificateDownloads` (certificates.py) when to fetch c
 
 from __future__ import annotations
 
+import os
 import ssl
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,7 @@ from .calls import CallPreparer
 from .certificates import CERTIFICATES, CertificateDownloads
 from .config import Credentials, load_credentials
 from .crypto import rsa_decrypt
+from .download import DigestCheck, DownloadSink
 from .errors import ConfigurationError, UnknownSerialError
 from .hooks import current_hooks
 from .interpret import AnswerReader
@@ -180,6 +182,12 @@ class ClientCore:
         """Install what the download brought (the answer is signed by one of them), then check the answer."""
         self._certificates.install(raw.status_code, raw.content)
         self._answers.interpret(prepared, raw, False)
+
+    def _download_request(
+        self, url: str, hash_type: str, hash_value: str, to: str | os.PathLike[str] | None
+    ) -> tuple[Prepared, DownloadSink]:
+        """The signed GET of a `download_url`, and where its chunks go, checked against the announced digest."""
+        return self._calls.download(url), DownloadSink(DigestCheck(hash_type, hash_value, self.max_response_bytes), to)
 
     @staticmethod
     def _downloaded(raw: httpx.Response, result: bytes | Path) -> bytes | Path:

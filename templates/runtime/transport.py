@@ -15,7 +15,6 @@ from typing_extensions import ParamSpec, Self, Unpack
 
 from .body import BodyReader
 from .client import ClientCore
-from .download import DigestCheck, DownloadSink
 from .errors import connection_error
 from .operation import Operation
 from .prepare import Prepared
@@ -161,13 +160,12 @@ class SyncClientBase(ClientCore):
 
         With `to`, the file is streamed to `<to>.part` and renamed only once the digest matches.
         """
-        check = DigestCheck(hash_type, hash_value, self.max_response_bytes)
-        prepared = self._calls.download(url)
+        prepared, sink = self._download_request(url, hash_type, hash_value, to)
         raw = self._attempt(prepared, None, _keep_streaming)
         try:
             if not 200 <= raw.status_code < 300:
                 self._finish(prepared, self._read(raw), True)  # raises the answer's typed error
-            with DownloadSink(check, to) as sink:
+            with sink:
                 for chunk in _decoded(raw, self._reader(raw)):
                     sink.write(chunk)
             return self._downloaded(raw, sink.result)
@@ -310,13 +308,12 @@ class AsyncClientBase(ClientCore):
         self, url: str, *, hash_type: str, hash_value: str, to: str | os.PathLike[str] | None = None
     ) -> bytes | Path:
         """`SyncClientBase.download`, awaitable: the announced digest checked, a file renamed only once it matches."""
-        check = DigestCheck(hash_type, hash_value, self.max_response_bytes)
-        prepared = self._calls.download(url)
+        prepared, sink = self._download_request(url, hash_type, hash_value, to)
         raw = await self._attempt(prepared, None, _keep_streaming_async)
         try:
             if not 200 <= raw.status_code < 300:
                 await self._finish(prepared, await self._read(raw), True)  # raises the answer's typed error
-            with DownloadSink(check, to) as sink:
+            with sink:
                 async for chunk in _adecoded(raw, self._reader(raw)):
                     sink.write(chunk)
             return self._downloaded(raw, sink.result)

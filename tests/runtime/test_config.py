@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,21 @@ def test_short_apiv3_key_only_with_test_override(merchant: Merchant, signer: Sig
         rt.SyncClientBase(**settings(merchant, signer, apiv3_key="0123456789abcdef"))
     with client_hooks(short_apiv3_key=True):
         rt.SyncClientBase(**settings(merchant, signer, apiv3_key="0123456789abcdef"))
+    with pytest.raises(rt.ConfigurationError):  # the hook ends with its block
+        rt.SyncClientBase(**settings(merchant, signer, apiv3_key="0123456789abcdef"))
+
+
+@pytest.mark.parametrize("hook", [{"clock": lambda: 0.0}, {"allow_short_apiv3_key_for_tests": True}])
+def test_test_hooks_are_no_constructor_settings(merchant: Merchant, signer: Signer, hook: dict[str, Any]) -> None:
+    with pytest.raises(TypeError, match="unexpected setting"):
+        rt.SyncClientBase(**settings(merchant, signer), **hook)
+    assert not set(hook) & set(inspect.signature(rt.SyncClientBase.__init__).parameters)
+
+
+def test_a_client_made_under_the_clock_hook_keeps_its_time(merchant: Merchant, signer: Signer) -> None:
+    with client_hooks(clock=lambda: 1700000000.5):
+        client = rt.SyncClientBase(**settings(merchant, signer, appid="wx1"))
+    assert client.jsapi_pay_params(prepay_id="wx2")["timeStamp"] == "1700000000"  # after the block too
 
 
 def test_apiv2_only_client(merchant: Merchant, signer: Signer) -> None:
