@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from .config import PUBLIC_KEY_ID_PREFIX
+from .config import PUBLIC_KEY_ID_PREFIX, Credentials
 from .crypto import aes_gcm_decrypt
 from .errors import ConfigurationError, MalformedPayloadError
 from .operation import Operation
@@ -16,6 +16,16 @@ from .secret import Secret
 from .signing import KeyStore
 
 CERTIFICATES = Operation("GET", "/v3/certificates")
+
+
+def given_keys(credentials: Credentials) -> KeyStore:
+    """The store of the keys that verify answers, holding those the settings give: the WeChat Pay public key and
+    the platform certificates (downloads add more)."""
+    keys = KeyStore()
+    if credentials.wechatpay_public_key is not None and credentials.wechatpay_public_key_id:
+        keys.add_public_key(credentials.wechatpay_public_key_id, credentials.wechatpay_public_key)
+    keys.add_certificates(credentials.platform_certificates)
+    return keys
 
 
 class CertificateDownloads:

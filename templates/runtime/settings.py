@@ -134,15 +134,18 @@ def variable(name: str) -> str:
 
 
 def resolved(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Every setting: the given value, else its default; checked as its declaration says."""
+    """Every setting: the given value, else its default."""
     unknown = sorted(set(settings) - set(declared()))
     if unknown:
         raise TypeError(f"unexpected setting {unknown[0]!r}: see help() for the settings")
-    values = {name: settings.get(name, setting.default) for name, setting in declared().items()}
+    return {name: settings.get(name, setting.default) for name, setting in declared().items()}
+
+
+def check_settings(values: Mapping[str, Any]) -> None:
+    """Raise ConfigurationError for the first value its declaration's check refuses."""
     for name, setting in declared().items():
         if setting.check is not None and not setting.check[0](values[name]):
             raise ConfigurationError(f"{name}: must {setting.check[1]}")
-    return values
 
 
 def hide_settings(settings: MutableMapping[str, Any]) -> None:

@@ -16,7 +16,7 @@ from typing_extensions import Unpack
 
 from .body import BodyReader
 from .calls import CallPreparer
-from .certificates import CERTIFICATES, CertificateDownloads
+from .certificates import CERTIFICATES, CertificateDownloads, given_keys
 from .config import Credentials, load_credentials
 from .crypto import rsa_decrypt
 from .download import DigestCheck, DownloadSink
@@ -28,8 +28,8 @@ from .prepare import Prepared
 from .response import Response, record
 from .retry import RetryPolicy
 from .secret import Secret
-from .settings import ClientSettings, hide_settings, resolved, settings_from_env
-from .signing import KeyStore, new_nonce
+from .settings import ClientSettings, check_settings, hide_settings, resolved, settings_from_env
+from .signing import new_nonce
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -47,6 +47,7 @@ class ClientCore:
         hooks = current_hooks()
         self._clock = hooks.clock
         self._credentials: Credentials = load_credentials(values, hooks.short_apiv3_key)
+        check_settings(values)  # after the key material, whose problems are reported first
         self.mchid = self._credentials.mchid
         self.appid: str | None = values["appid"]  # with mchid and notify_url: filled into the calls that leave them out
         self.notify_url: str | None = values["notify_url"]
@@ -55,10 +56,7 @@ class ClientCore:
         self.strict_responses: bool = values["strict_responses"]
         self.validate_request: bool = values["validate_request"]
         self._verify: bool | str = values["verify"]
-        self._keys = KeyStore()
-        if self._credentials.wechatpay_public_key is not None and self._credentials.wechatpay_public_key_id:
-            self._keys.add_public_key(self._credentials.wechatpay_public_key_id, self._credentials.wechatpay_public_key)
-        self._keys.add_certificates(self._credentials.platform_certificates)
+        self._keys = given_keys(self._credentials)
         self._calls = CallPreparer(self._credentials, self._keys, values["base_url"], self._clock)
         self._retries = RetryPolicy(values["max_retries"])
         self._certificates = CertificateDownloads(self._keys, self._credentials.apiv3_key)
