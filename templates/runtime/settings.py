@@ -41,7 +41,15 @@ def _positive_count(value: Any) -> bool:
 
 
 class ClientSettings(TypedDict, total=False):
-    """The keyword arguments of `Client` and `AsyncClient`: the one list of them."""
+    """The keyword arguments of `Client` and `AsyncClient`: the one list of them.
+
+    Keys are PEM text, PEM bytes or a file path, and everything is checked at construction, not on first use.
+    APIv3 needs `private_key` and `merchant_serial_no`, and a way to verify answers: `wechatpay_public_key` with
+    its id, `platform_certificates`, and/or `apiv3_key` (certificates are then downloaded when needed). APIv2 needs
+    `apiv2_key`; `client_cert` for the operations that require mTLS; `apiv2_rsa_public_key` for the sensitive fields
+    of APIv2 bank payments and risk queries. A verified answer that disagrees with its page is returned all the
+    same, its disagreements logged and listed in the result's `doc_disagreements`, unless `strict_responses`.
+    The secrets may come wrapped in `Secret`; they are wrapped at once either way."""
 
     mchid: Annotated[
         str, Setting("the merchant id: filled into every call that leaves `mchid`, `sp_mchid` or `mch_id` out")
@@ -178,7 +186,9 @@ def settings_doc(intro: str) -> str:
         source = f" ({variable(name)})" if setting.env is not None else ""
         lines.append(f"- {name}: {setting.meaning}{source}")
     settings = "\n".join(lines)
-    return f"{inspect.cleandoc(intro)}\n\nSettings (keyword-only; types and defaults in the signature):\n\n{settings}"
+    guide = inspect.cleandoc(ClientSettings.__doc__ or "").partition("\n\n")[2]
+    heading = "Settings (keyword-only; types and defaults in the signature; from_env reads the variables named)"
+    return f"{inspect.cleandoc(intro)}\n\n{heading}:\n\n{settings}\n\n{guide}"
 
 
 class SettingsSignature:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from .conftest import rt  # noqa: I001 - registers the runtime package first
+from wechatpay_runtime_under_test import settings as settings_module
 from wechatpay_runtime_under_test.hooks import client_hooks
 from .fake_server import FakeWeChatPay, Merchant, Signer, cert_pem, new_key, private_pem, public_pem
 
@@ -151,3 +152,19 @@ def test_from_env(server: FakeWeChatPay, tmp_path: Path) -> None:
         assert client.request("GET", "/v3/certificates").status_code == 200
     with pytest.raises(rt.ConfigurationError, match="WECHATPAY_TIMEOUT"):
         rt.SyncClientBase.from_env({**environ, "WECHATPAY_TIMEOUT": "soon"})
+
+
+def test_the_settings_are_declared_once_and_the_rest_is_read_from_there() -> None:
+    declared = settings_module.declared()
+    assert list(declared) == list(settings_module.ClientSettings.__annotations__)
+    assert list(inspect.signature(rt.SyncClientBase).parameters) == ["http_client", *declared]
+    variables = {settings_module.variable(name) for name, setting in declared.items() if setting.env is not None}
+    assert variables == {  # the variables from_env read when they were a list of their own
+        "WECHATPAY_MCHID", "WECHATPAY_APPID", "WECHATPAY_NOTIFY_URL", "WECHATPAY_MERCHANT_SERIAL_NO",
+        "WECHATPAY_PRIVATE_KEY", "WECHATPAY_PUBLIC_KEY", "WECHATPAY_PUBLIC_KEY_ID", "WECHATPAY_PLATFORM_CERTIFICATES",
+        "WECHATPAY_APIV3_KEY", "WECHATPAY_APIV2_KEY", "WECHATPAY_APIV2_RSA_PUBLIC_KEY", "WECHATPAY_CLIENT_CERT",
+        "WECHATPAY_BASE_URL", "WECHATPAY_TIMEOUT", "WECHATPAY_MAX_RETRIES", "WECHATPAY_MAX_RESPONSE_BYTES",
+    }  # fmt: skip
+    assert [name for name, setting in declared.items() if setting.secret] == ["private_key", "apiv3_key", "apiv2_key"]
+    doc = settings_module.settings_doc("A client.")
+    assert "- timeout: seconds a call may take" in doc and "(WECHATPAY_TIMEOUT)" in doc and "APIv2 needs" in doc

@@ -19,7 +19,7 @@ from .errors import connection_error
 from .operation import Operation
 from .prepare import Prepared
 from .response import RawResponse, Response, capturing, raw_result
-from .settings import ClientSettings, hide_settings
+from .settings import ClientSettings, SettingsSignature, hide_settings
 
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
@@ -27,6 +27,8 @@ _P = ParamSpec("_P")
 
 class SyncClientBase(ClientCore):
     """Base of the generated `Client`."""
+
+    __signature__ = SettingsSignature()  # `help()` and `inspect` show each setting, not `**settings`
 
     def __init__(self, *, http_client: httpx.Client | None = None, **settings: Unpack[ClientSettings]) -> None:
         hide_settings(cast("dict[str, Any]", settings))  # in place: this frame's `settings` shows in tracebacks
@@ -177,6 +179,8 @@ class SyncClientBase(ClientCore):
 
 class AsyncClientBase(ClientCore):
     """Base of the generated `AsyncClient`."""
+
+    __signature__ = SettingsSignature()  # `help()` and `inspect` show each setting, not `**settings`
 
     def __init__(self, *, http_client: httpx.AsyncClient | None = None, **settings: Unpack[ClientSettings]) -> None:
         hide_settings(cast("dict[str, Any]", settings))  # in place: this frame's `settings` shows in tracebacks
