@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ._paths import AsyncPaths, Paths
 from ._runtime import AsyncClientBase, SyncClientBase
-from ._runtime.config import SettingsSignature, settings_doc
+from ._runtime.settings import settings_doc
 
 if TYPE_CHECKING:
     from ._tree import AsyncV2, AsyncV3, V2, V3
@@ -18,7 +18,6 @@ class Client(Paths, SyncClientBase):
     __doc__ = settings_doc("""The WeChat Pay API: `client.v3.pay.transactions.jsapi.post(...)`,
         `client.chain("v3/pay/transactions/jsapi").post(...)`
         or `client["v3/pay/transactions/jsapi"].post(...)`.""")
-    __signature__ = SettingsSignature()  # `help()` and `inspect` show each setting, not `**settings`
 
     @property
     def v2(self) -> V2:
@@ -48,7 +47,6 @@ class AsyncClient(AsyncPaths, AsyncClientBase):
     __doc__ = settings_doc("""The WeChat Pay API, asynchronously: `await client.v3.pay.transactions.jsapi.post(...)`,
         `await client.chain("v3/pay/transactions/jsapi").post(...)`
         or `await client["v3/pay/transactions/jsapi"].post(...)`.""")
-    __signature__ = SettingsSignature()  # `help()` and `inspect` show each setting, not `**settings`
 
     @property
     def v2(self) -> AsyncV2:

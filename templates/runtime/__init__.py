@@ -29,7 +29,8 @@ from .errors import (
 from .operation import Operation
 from .response import RawResponse, Response
 from .secret import Secret
-from .transport import DEFAULT_BASE_URL, AsyncClientBase, SyncClientBase
+from .calls import DEFAULT_BASE_URL
+from .transport import AsyncClientBase, SyncClientBase
 
 if TYPE_CHECKING:
     from .notifications import NotificationReply, notification_failure, notification_success, v2_notification_reply

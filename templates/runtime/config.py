@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import ssl
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Union
-
-import httpx
+from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from .errors import ConfigurationError
-from .secret import SECRET_SETTINGS, Secret, hidden
+from .secret import Secret, hidden
 
 if TYPE_CHECKING:  # x509 is heavy: loaded when certificates are given
     from cryptography import x509
@@ -30,121 +27,6 @@ _LONGEST_FILE_NAME = 4096  # PATH_MAX: anything longer is no path
 
 PUBLIC_KEY_ID_PREFIX = "PUB_KEY_ID_"
 _AES_KEY_SIZES_FOR_TESTS = (16, 24, 32)
-
-# Environment variables read by `from_env()`, by constructor argument.
-ENVIRONMENT = {
-    "mchid": "WECHATPAY_MCHID",
-    "appid": "WECHATPAY_APPID",
-    "notify_url": "WECHATPAY_NOTIFY_URL",
-    "merchant_serial_no": "WECHATPAY_MERCHANT_SERIAL_NO",
-    "private_key": "WECHATPAY_PRIVATE_KEY",
-    "wechatpay_public_key": "WECHATPAY_PUBLIC_KEY",
-    "wechatpay_public_key_id": "WECHATPAY_PUBLIC_KEY_ID",
-    "platform_certificates": "WECHATPAY_PLATFORM_CERTIFICATES",
-    "apiv3_key": "WECHATPAY_APIV3_KEY",
-    "apiv2_key": "WECHATPAY_APIV2_KEY",
-    "apiv2_rsa_public_key": "WECHATPAY_APIV2_RSA_PUBLIC_KEY",
-    "client_cert": "WECHATPAY_CLIENT_CERT",
-    "base_url": "WECHATPAY_BASE_URL",
-    "timeout": "WECHATPAY_TIMEOUT",
-    "max_retries": "WECHATPAY_MAX_RETRIES",
-    "max_response_bytes": "WECHATPAY_MAX_RESPONSE_BYTES",
-}
-
-
-class ClientSettings(TypedDict, total=False):
-    """The client constructor's keyword arguments (see the client bases for their meaning and defaults)."""
-
-    mchid: str
-    appid: str
-    notify_url: str
-    merchant_serial_no: str
-    private_key: KeySource | Secret[KeySource]
-    wechatpay_public_key: KeySource
-    wechatpay_public_key_id: str
-    platform_certificates: KeySource | Iterable[KeySource]
-    apiv3_key: str | bytes | Secret[str] | Secret[bytes]
-    apiv2_key: str | Secret[str]
-    apiv2_rsa_public_key: KeySource
-    client_cert: KeySource
-    base_url: str
-    timeout: float | httpx.Timeout
-    max_retries: int
-    max_response_bytes: int
-    verify: bool | str
-    strict_responses: bool
-    validate_request: bool
-    allow_short_apiv3_key_for_tests: bool
-    clock: Callable[[], float]
-
-
-# One line a setting: what `help(Client)` shows under the constructor's signature (which gives types and defaults).
-SETTINGS_HELP = {
-    "http_client": "the httpx client calls go through (its transport, proxies, limits); one is made otherwise",
-    "mchid": "the merchant id: filled into every call that leaves `mchid`, `sp_mchid` or `mch_id` out",
-    "appid": "the app id: filled into every call that leaves `appid` or `sp_appid` out",
-    "notify_url": "the notification URL: filled into every call that leaves `notify_url` out",
-    "merchant_serial_no": "the serial number of the merchant's API certificate: names the key APIv3 calls are signed with",
-    "private_key": "the merchant's RSA private key (apiclient_key.pem): PEM text, PEM bytes or a file path",
-    "wechatpay_public_key": "the WeChat Pay public key that verifies answers and notifications (PEM or path)",
-    "wechatpay_public_key_id": "that key's id (`PUB_KEY_ID_...`)",
-    "platform_certificates": "WeChat Pay platform certificates (PEM or paths), the older way to verify answers",
-    "apiv3_key": "the APIv3 key: decrypts notifications and certificates (downloaded when a new serial shows up)",
-    "apiv2_key": "the APIv2 key: signs APIv2 calls and verifies their answers (MD5 or HMAC-SHA256)",
-    "apiv2_rsa_public_key": "the PEM /risk/getpublickey returns: encrypts the sensitive fields of APIv2 payments",
-    "client_cert": "apiclient_cert.pem: the TLS client certificate some APIv2 operations require",
-    "base_url": "the host calls go to instead of https://api.mch.weixin.qq.com (a proxy, a test server)",
-    "timeout": "seconds a call may take, or an httpx.Timeout; a call's own `timeout=` wins",
-    "max_retries": "how often a call that failed on the way or met a 429/5xx is tried again (when safe to repeat)",
-    "max_response_bytes": "the cap on every answer and download once decompressed: more raises PayloadTooLargeError",
-    "verify": "TLS verification of the server: True, False or a CA bundle path",
-    "strict_responses": "True raises ResponseValidationError for an answer that disagrees with its page",
-    "validate_request": "False sends calls without checking them against the docs first",
-    "allow_short_apiv3_key_for_tests": "tests only: accept an APIv3 key of 16 or 24 bytes",
-    "clock": "tests only: the time source (seconds since the epoch) for signatures and their freshness",
-}
-
-
-def settings_doc(intro: str) -> str:
-    """A client class's docstring: `intro`, then what each setting means."""
-    settings = "\n".join(f"- {name}: {meaning}" for name, meaning in SETTINGS_HELP.items())
-    return f"{inspect.cleandoc(intro)}\n\nSettings (keyword-only; types and defaults in the signature):\n\n{settings}"
-
-
-class SettingsSignature:
-    """A client class's `__signature__`, made when first asked for (by `help()` or `inspect`): its constructor's,
-    with `**settings` spelt out as the keyword arguments, types and defaults they stand for."""
-
-    def __get__(self, instance: object, owner: type[Any]) -> inspect.Signature:
-        inits = [inspect.signature(vars(cls)["__init__"]) for cls in owner.__mro__ if "__init__" in vars(cls)]
-        settings = next(init for init in inits if not any(p.kind is p.VAR_KEYWORD for p in init.parameters.values()))
-        spelt = [p for init in (inits[0], settings) for p in init.parameters.values() if p.kind is p.KEYWORD_ONLY]
-        return inspect.Signature(spelt)
-
-
-def settings_from_env(environ: Mapping[str, str] | None) -> dict[str, Any]:
-    """Constructor arguments from `environ` (None: os.environ); PEM values may be inline text or a file path.
-    Secrets come wrapped, and no local here holds the environment (its repr shows every variable)."""
-    found: dict[str, Any] = {}
-    for setting, variable, value in _set_variables(environ):
-        if setting in SECRET_SETTINGS:
-            found[setting] = Secret(value)
-        elif setting == "platform_certificates" and "-----BEGIN" not in value:
-            found[setting] = [part for part in value.split(os.pathsep) if part]
-        elif setting in ("timeout", "max_retries", "max_response_bytes"):
-            try:
-                found[setting] = float(value) if setting == "timeout" else int(value)
-            except ValueError:
-                raise ConfigurationError(f"{variable}: not a number") from None
-        else:
-            found[setting] = value
-    return found
-
-
-def _set_variables(environ: Mapping[str, str] | None) -> list[tuple[str, str, str]]:
-    """(setting, variable, value) of each variable set (not empty)."""
-    source = os.environ if environ is None else environ
-    return [(setting, variable, source[variable]) for setting, variable in ENVIRONMENT.items() if source.get(variable)]
 
 
 def _read_pem(source: Secret[KeySource], setting: str) -> Secret[bytes]:
@@ -350,59 +232,46 @@ class Credentials(NamedTuple):
         )
 
 
-def load_credentials(
-    *,
-    mchid: str | None,
-    merchant_serial_no: str | None,
-    private_key: Secret[KeySource] | None,
-    wechatpay_public_key: KeySource | None,
-    wechatpay_public_key_id: str | None,
-    platform_certificates: KeySource | Iterable[KeySource] | None,
-    apiv3_key: Secret[str] | Secret[bytes] | None,
-    apiv2_key: Secret[str] | None,
-    apiv2_rsa_public_key: KeySource | None,
-    client_cert: KeySource | None,
-    allow_short_apiv3_key_for_tests: bool = False,
-) -> Credentials:
-    """Load and cross-check every setting; raise ConfigurationError at the first problem."""
+def load_credentials(settings: Mapping[str, Any], short_apiv3_key: bool = False) -> Credentials:
+    """Load and cross-check the key material among the settings (secrets already wrapped); raise
+    ConfigurationError at the first problem. `short_apiv3_key`: tests only (see hooks.py)."""
+    mchid, serial_no, private_key = settings["mchid"], settings["merchant_serial_no"], settings["private_key"]
+    public_key, public_key_id = settings["wechatpay_public_key"], settings["wechatpay_public_key_id"]
+    certificates, apiv3_key, apiv2_key = settings["platform_certificates"], settings["apiv3_key"], settings["apiv2_key"]
     if not mchid or not str(mchid).strip():
         raise ConfigurationError("mchid: required (the merchant id, e.g. '1230000109')")
-    if (private_key is None) != (merchant_serial_no is None):
+    if (private_key is None) != (serial_no is None):
         raise ConfigurationError(
             "private_key and merchant_serial_no: APIv3 signing needs both, or neither for APIv2 only"
         )
     if private_key is None and apiv2_key is None:
         raise ConfigurationError("private_key: required for APIv3 (or set apiv2_key for an APIv2-only client)")
-    if (wechatpay_public_key is None) != (wechatpay_public_key_id is None):
+    if (public_key is None) != (public_key_id is None):
         raise ConfigurationError("wechatpay_public_key and wechatpay_public_key_id: set both or neither")
-    if wechatpay_public_key_id is not None and not wechatpay_public_key_id.startswith(PUBLIC_KEY_ID_PREFIX):
+    if public_key_id is not None and not public_key_id.startswith(PUBLIC_KEY_ID_PREFIX):
         raise ConfigurationError(f"wechatpay_public_key_id: must start with {PUBLIC_KEY_ID_PREFIX!r}")
-    if private_key is not None and wechatpay_public_key is None and not platform_certificates and apiv3_key is None:
+    if private_key is not None and public_key is None and not certificates and apiv3_key is None:
         raise ConfigurationError(
             "wechatpay_public_key: responses cannot be verified; set wechatpay_public_key and its id, "
             "platform_certificates, or apiv3_key (to download platform certificates)"
         )
 
     key = load_private_key(private_key) if private_key is not None else None
-    serial = merchant_serial_no.strip().upper() if merchant_serial_no is not None else None
-    client_certificate = None
-    if client_cert is not None:
-        client_certificate = _client_certificate(client_cert, key, serial)
+    serial = serial_no.strip().upper() if serial_no is not None else None
+    client_cert, rsa_public_key = settings["client_cert"], settings["apiv2_rsa_public_key"]
     return Credentials(
         mchid=str(mchid).strip(),
         merchant_serial_no=serial,
         private_key=key,
-        wechatpay_public_key=load_public_key(wechatpay_public_key) if wechatpay_public_key is not None else None,
-        wechatpay_public_key_id=wechatpay_public_key_id,
-        platform_certificates=(
-            tuple(load_certificates(platform_certificates, "platform_certificates")) if platform_certificates else ()
-        ),
-        apiv3_key=_apiv3_key(apiv3_key, allow_short_apiv3_key_for_tests) if apiv3_key is not None else None,
+        wechatpay_public_key=load_public_key(public_key) if public_key is not None else None,
+        wechatpay_public_key_id=public_key_id,
+        platform_certificates=tuple(load_certificates(certificates, "platform_certificates")) if certificates else (),
+        apiv3_key=_apiv3_key(apiv3_key, short_apiv3_key) if apiv3_key is not None else None,
         apiv2_key=_apiv2_key(apiv2_key) if apiv2_key is not None else None,
         apiv2_rsa_public_key=(
-            load_public_key(apiv2_rsa_public_key, "apiv2_rsa_public_key") if apiv2_rsa_public_key is not None else None
+            load_public_key(rsa_public_key, "apiv2_rsa_public_key") if rsa_public_key is not None else None
         ),
-        client_certificate=client_certificate,
+        client_certificate=_client_certificate(client_cert, key, serial) if client_cert is not None else None,
     )
 
 

@@ -59,14 +59,14 @@ def test_a_path_parameter_bound_by_the_tree_is_no_argument_of_its_method(package
 @pytest.mark.parametrize("name", ["Client", "AsyncClient"])
 def test_help_shows_every_setting_with_its_type_default_and_meaning(package: ModuleType, name: str) -> None:
     client = getattr(package, name)
-    config = importlib.import_module(f"{PACKAGE}._runtime.config")
+    declared = importlib.import_module(f"{PACKAGE}._runtime.settings").declared()
     shown = inspect.signature(client).parameters
-    assert list(shown) == list(config.SETTINGS_HELP)  # http_client, then every setting, none left under **settings
+    assert list(shown) == ["http_client", *declared]  # then every setting, none left under **settings
     assert shown["max_retries"].default == 2 and shown["max_retries"].annotation == "int"
     assert shown["http_client"].annotation == (
         "httpx.AsyncClient | None" if name == "AsyncClient" else "httpx.Client | None"
     )
     text = pydoc.render_doc(client, renderer=pydoc.plaintext)
     assert "max_retries: 'int' = 2" in text and "timeout: 'float | httpx.Timeout' = 10.0" in text
-    for setting, meaning in config.SETTINGS_HELP.items():
-        assert f"- {setting}: {meaning}" in text
+    for setting, declaration in declared.items():
+        assert f"- {setting}: {declaration.meaning}" in text

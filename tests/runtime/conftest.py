@@ -51,8 +51,7 @@ def server(signer: Signer) -> Iterator[FakeWeChatPay]:
 
 def fast(client: Any) -> Any:
     """No real sleeping between retries in tests."""
-    client.RETRY_BASE_DELAY = 0.001
-    client.RETRY_MAX_DELAY = 0.01
+    client._retries = client._retries._replace(base_delay=0.001, max_delay=0.01)
     return client
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import rt
+from .conftest import rt  # noqa: I001 - registers the runtime package first
+from wechatpay_runtime_under_test import settings as settings_module
+from wechatpay_runtime_under_test.hooks import client_hooks
 from .fake_server import FakeWeChatPay, Merchant, Signer, cert_pem, new_key, private_pem, public_pem
 
 
@@ -105,7 +108,23 @@ def test_key_not_matching_serials_certificate(merchant: Merchant, signer: Signer
 def test_short_apiv3_key_only_with_test_override(merchant: Merchant, signer: Signer) -> None:
     with pytest.raises(rt.ConfigurationError):
         rt.SyncClientBase(**settings(merchant, signer, apiv3_key="0123456789abcdef"))
-    rt.SyncClientBase(**settings(merchant, signer, apiv3_key="0123456789abcdef", allow_short_apiv3_key_for_tests=True))
+    with client_hooks(short_apiv3_key=True):
+        rt.SyncClientBase(**settings(merchant, signer, apiv3_key="0123456789abcdef"))
+    with pytest.raises(rt.ConfigurationError):  # the hook ends with its block
+        rt.SyncClientBase(**settings(merchant, signer, apiv3_key="0123456789abcdef"))
+
+
+@pytest.mark.parametrize("hook", [{"clock": lambda: 0.0}, {"allow_short_apiv3_key_for_tests": True}])
+def test_test_hooks_are_no_constructor_settings(merchant: Merchant, signer: Signer, hook: dict[str, Any]) -> None:
+    with pytest.raises(TypeError, match="unexpected setting"):
+        rt.SyncClientBase(**settings(merchant, signer), **hook)
+    assert not set(hook) & set(inspect.signature(rt.SyncClientBase.__init__).parameters)
+
+
+def test_a_client_made_under_the_clock_hook_keeps_its_time(merchant: Merchant, signer: Signer) -> None:
+    with client_hooks(clock=lambda: 1700000000.5):
+        client = rt.SyncClientBase(**settings(merchant, signer, appid="wx1"))
+    assert client.jsapi_pay_params(prepay_id="wx2")["timeStamp"] == "1700000000"  # after the block too
 
 
 def test_apiv2_only_client(merchant: Merchant, signer: Signer) -> None:
@@ -133,3 +152,19 @@ def test_from_env(server: FakeWeChatPay, tmp_path: Path) -> None:
         assert client.request("GET", "/v3/certificates").status_code == 200
     with pytest.raises(rt.ConfigurationError, match="WECHATPAY_TIMEOUT"):
         rt.SyncClientBase.from_env({**environ, "WECHATPAY_TIMEOUT": "soon"})
+
+
+def test_the_settings_are_declared_once_and_the_rest_is_read_from_there() -> None:
+    declared = settings_module.declared()
+    assert list(declared) == list(settings_module.ClientSettings.__annotations__)
+    assert list(inspect.signature(rt.SyncClientBase).parameters) == ["http_client", *declared]
+    variables = {settings_module.variable(name) for name, setting in declared.items() if setting.env is not None}
+    assert variables == {  # the variables from_env read when they were a list of their own
+        "WECHATPAY_MCHID", "WECHATPAY_APPID", "WECHATPAY_NOTIFY_URL", "WECHATPAY_MERCHANT_SERIAL_NO",
+        "WECHATPAY_PRIVATE_KEY", "WECHATPAY_PUBLIC_KEY", "WECHATPAY_PUBLIC_KEY_ID", "WECHATPAY_PLATFORM_CERTIFICATES",
+        "WECHATPAY_APIV3_KEY", "WECHATPAY_APIV2_KEY", "WECHATPAY_APIV2_RSA_PUBLIC_KEY", "WECHATPAY_CLIENT_CERT",
+        "WECHATPAY_BASE_URL", "WECHATPAY_TIMEOUT", "WECHATPAY_MAX_RETRIES", "WECHATPAY_MAX_RESPONSE_BYTES",
+    }  # fmt: skip
+    assert [name for name, setting in declared.items() if setting.secret] == ["private_key", "apiv3_key", "apiv2_key"]
+    doc = settings_module.settings_doc("A client.")
+    assert "- timeout: seconds a call may take" in doc and "(WECHATPAY_TIMEOUT)" in doc and "APIv2 needs" in doc

@@ -106,7 +106,7 @@ async def test_every_reserved_character_is_percent_encoded(c: Any, server: FakeW
 
 @pytest.mark.parametrize("forgery", ["unsigned", "bad signature", "unknown key"])
 async def test_notifications_never_touch_the_network(c: Any, server: FakeWeChatPay, forgery: str) -> None:
-    c.CERTIFICATE_REFRESH_INTERVAL = 0.0
+    c._certificates.interval = 0.0
     stranger = Signer.platform()
     headers, body = server.make_notification(
         "TRANSACTION.SUCCESS", RESOURCE, signer=stranger

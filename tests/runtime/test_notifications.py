@@ -55,7 +55,7 @@ async def test_probe_signature(c: Any, server: FakeWeChatPay) -> None:
 
 
 async def test_wrong_serial(c: Any, server: FakeWeChatPay) -> None:
-    c.CERTIFICATE_REFRESH_INTERVAL = 0.0
+    c._certificates.interval = 0.0
     headers, body = server.make_notification("TRANSACTION.SUCCESS", RESOURCE, signer=Signer.platform())
     with pytest.raises(rt.UnknownSerialError):
         await wait(c.parse_notification(headers, body))
@@ -196,7 +196,7 @@ def mutation_case(signer: Signer) -> Any:
 @given(data=st.data())
 def test_any_mutation_is_rejected(mutation_case: Any, data: st.DataObject) -> None:
     client, headers, body = mutation_case
-    client._last_refresh = time.monotonic()  # no certificate download per example
+    client._certificates.start()  # no certificate download per example
     target = data.draw(
         st.sampled_from(["body", "Wechatpay-Signature", "Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Serial"])
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -336,7 +339,7 @@ async def test_certificates_downloaded_when_unknown(kind: str, signer: Signer) -
             rotated = Signer.platform()
             server.signers[rotated.key_id] = rotated
             server.signer = rotated
-            client.CERTIFICATE_REFRESH_INTERVAL = 0.0
+            client._certificates.interval = 0.0
             assert (await wait(client.request("GET", "/v3/certificates"))).status_code == 200
             assert [r.path for r in server.requests][-2:] == ["/v3/certificates", "/v3/certificates"]
 
@@ -456,17 +459,44 @@ async def test_the_clients_own_base_url_wins_over_the_pages_host(c: Any, server:
     prefixed = op._replace(base_url="https://api.mch.weixin.qq.com/hk/")
     settings = {k: v for k, v in server.client_settings().items() if k != "base_url"}
     proxied = rt.SyncClientBase(**settings, base_url="https://proxy.example/wx")
-    assert proxied._prepare(prefixed, None, None, None, None, None).url == "https://proxy.example/wx/hk/v3/global/settle/settlements"
+    assert proxied._calls.prepare(prefixed).url == "https://proxy.example/wx/hk/v3/global/settle/settlements"
     pages_own = rt.SyncClientBase(**settings)
-    assert pages_own._prepare(prefixed, None, None, None, None, None).url == "https://api.mch.weixin.qq.com/hk/v3/global/settle/settlements"
+    assert pages_own._calls.prepare(prefixed).url == "https://api.mch.weixin.qq.com/hk/v3/global/settle/settlements"
 
 
 def test_an_encrypted_path_parameter_is_encrypted(server: FakeWeChatPay) -> None:
     """Encryption follows the spec to the path too: the value travels encrypted, percent-encoded."""
     client = rt.SyncClientBase(**server.client_settings())
     op = rt.Operation("GET", "/v3/x/{id_no}", encrypted_fields=("path:id_no",))
-    prepared = client._prepare(op, {"id_no": "110101199003071234"}, None, None, None, None)
+    prepared = client._calls.prepare(op, {"id_no": "110101199003071234"})
     ciphertext = unquote(prepared.url.rpartition("/")[2])
     assert "110101199003071234" not in prepared.url and len(ciphertext) > 300
     serial = prepared.headers["Wechatpay-Serial"]
     assert server.signers[serial].decrypt(ciphertext) == "110101199003071234"
+
+
+def test_threads_that_meet_a_new_certificate_at_once_download_it_once(signer: Signer) -> None:
+    """The sync refresh holds a lock: eight threads on a client without certificates fetch them once."""
+    with FakeWeChatPay.create(signers=[signer]) as server:
+        server.route("POST", "/v3/enc", lambda req: {"name": server.decrypt(req, req.json()["name"])})
+        op = rt.Operation("POST", "/v3/enc", request_media="application/json", encrypted_fields=("name",))
+        with rt.SyncClientBase(**{**server.client_settings(), "platform_certificates": None}) as client:
+            start = threading.Barrier(8)
+
+            def call(_: int) -> Any:
+                start.wait()
+                return client._send(op, body={"name": "张三"}).json()
+
+            with ThreadPoolExecutor(8) as pool:
+                assert list(pool.map(call, range(8))) == [{"name": "张三"}] * 8
+        assert [r.path for r in server.requests].count("/v3/certificates") == 1
+
+
+async def test_tasks_that_meet_a_new_certificate_at_once_download_it_once(signer: Signer) -> None:
+    with FakeWeChatPay.create(signers=[signer]) as server:
+        server.route("POST", "/v3/enc", lambda req: {"name": server.decrypt(req, req.json()["name"])})
+        op = rt.Operation("POST", "/v3/enc", request_media="application/json", encrypted_fields=("name",))
+        async with make_client("async", server, platform_certificates=None) as client:
+            calls = [client._send(op, body={"name": "张三"}) for _ in range(8)]
+            assert [r.json() for r in await asyncio.gather(*calls)] == [{"name": "张三"}] * 8
+        assert [r.path for r in server.requests].count("/v3/certificates") == 1

@@ -11,6 +11,7 @@ import pytest
 
 from .conftest import rt  # noqa: I001 - registers the runtime package first
 from wechatpay_runtime_under_test import config as _config, crypto as _crypto, signing, v2 as _v2
+from wechatpay_runtime_under_test.hooks import client_hooks
 
 
 @pytest.fixture(scope="module")
@@ -49,15 +50,15 @@ def test_authorization_header_uses_the_vector_key(vectors: dict[str, Any]) -> No
 
 
 def _webhook_client(v: dict[str, Any], private_key: str, *, clock: float, short_ok: bool = True) -> Any:
-    return rt.SyncClientBase(
-        mchid="1234567890",
-        merchant_serial_no="F5765756002FDD77",
-        private_key=private_key,
-        platform_certificates=v["platform_certificate_pem"],
-        apiv3_key=v["api_v3_key"],
-        allow_short_apiv3_key_for_tests=short_ok,
-        clock=lambda: clock,
-    )
+    """A client at the vectors' time, taking their 16-byte APIv3 key: test hooks, no constructor settings."""
+    with client_hooks(clock=lambda: clock, short_apiv3_key=short_ok):
+        return rt.SyncClientBase(
+            mchid="1234567890",
+            merchant_serial_no="F5765756002FDD77",
+            private_key=private_key,
+            platform_certificates=v["platform_certificate_pem"],
+            apiv3_key=v["api_v3_key"],
+        )
 
 
 def test_webhook_vector(vectors: dict[str, Any]) -> None:

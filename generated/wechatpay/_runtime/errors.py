@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 if TYPE_CHECKING:
     from .response import Response
 
@@ -149,3 +151,10 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     if status_code >= 500:
         return InternalServerError
     return _BY_STATUS.get(status_code, APIStatusError)
+
+
+def connection_error(exc: httpx.TransportError) -> APIConnectionError:
+    """The typed error of a failed exchange (the cause's type named, never its text, which may hold the URL)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"request timed out ({type(exc).__name__})")
+    return APIConnectionError(f"connection failed ({type(exc).__name__})")

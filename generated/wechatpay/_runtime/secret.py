@@ -3,13 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
-
-# The constructor arguments that hold secrets (the private key may be PEM text).
-SECRET_SETTINGS = ("private_key", "apiv3_key", "apiv2_key")
 
 
 class Secret(Generic[T]):
@@ -33,11 +29,3 @@ class Secret(Generic[T]):
 def hidden(value: object) -> Secret[Any]:
     """`value` as a Secret (one already wrapped is kept as it is)."""
     return value if isinstance(value, Secret) else Secret(value)
-
-
-def hide_settings(settings: MutableMapping[str, Any]) -> None:
-    """Wrap the secret settings in place: the caller's frame holds the mapping, and its repr is what tracebacks
-    show."""
-    for name in SECRET_SETTINGS:
-        if settings.get(name) is not None:
-            settings[name] = hidden(settings[name])
