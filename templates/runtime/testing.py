@@ -330,17 +330,19 @@ class FakeWeChatPay:
 
     # -- the two ways in --------------------------------------------------------------------------------
 
-    def transport(self) -> httpx.MockTransport:
-        """An httpx transport answering as the service, sync and async: `httpx.Client(transport=...)`."""
-        return httpx.MockTransport(self._exchange)
+    def transport(self, client_certificate: bool = False) -> httpx.MockTransport:
+        """An httpx transport answering as the service, sync and async: `httpx.Client(transport=...)`. With
+        `client_certificate`, its requests come as over mTLS with the merchant's certificate."""
+        return httpx.MockTransport(functools.partial(self._exchange, client_certificate))
 
-    def http_client(self, **settings: Any) -> httpx.Client:
-        """The `http_client=` of a `Client` talking to this fake."""
-        return httpx.Client(transport=self.transport(), **settings)
+    def http_client(self, client_certificate: bool = False, **settings: Any) -> httpx.Client:
+        """The `http_client=` of a `Client` talking to this fake; with `client_certificate`, its
+        `mtls_http_client=` (for the operations that need the merchant certificate)."""
+        return httpx.Client(transport=self.transport(client_certificate), **settings)
 
-    def async_http_client(self, **settings: Any) -> httpx.AsyncClient:
-        """The `http_client=` of an `AsyncClient` talking to this fake."""
-        return httpx.AsyncClient(transport=self.transport(), **settings)
+    def async_http_client(self, client_certificate: bool = False, **settings: Any) -> httpx.AsyncClient:
+        """The `http_client=` (or, with `client_certificate`, `mtls_http_client=`) of an `AsyncClient`."""
+        return httpx.AsyncClient(transport=self.transport(client_certificate), **settings)
 
     def __enter__(self) -> Self:
         """Serve over HTTP (HTTPS with `tls`) on 127.0.0.1 until the block ends."""
@@ -365,9 +367,10 @@ class FakeWeChatPay:
         scheme = "http" if self._tls is None else "https"
         return f"{scheme}://127.0.0.1:{self._httpd.server_address[1]}"
 
-    def _exchange(self, request: httpx.Request) -> httpx.Response:
+    def _exchange(self, client_certificate: bool, request: httpx.Request) -> httpx.Response:
+        presented = self.merchant.certificate.public_bytes(serialization.Encoding.DER) if client_certificate else None
         received = FakeRequest.received(
-            request.method, request.url.raw_path.decode("ascii"), request.headers, request.content
+            request.method, request.url.raw_path.decode("ascii"), request.headers, request.content, presented
         )
         reply = self.handle(received)
         if reply.delay:

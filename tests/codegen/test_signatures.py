@@ -61,12 +61,12 @@ def test_help_shows_every_setting_with_its_type_default_and_meaning(package: Mod
     client = getattr(package, name)
     declared = importlib.import_module(f"{PACKAGE}._runtime.settings").declared()
     shown = inspect.signature(client).parameters
-    assert list(shown) == ["http_client", *declared]  # then every setting, none left under **settings
+    assert list(shown) == ["http_client", "mtls_http_client", *declared]  # every setting, none under **settings
     assert shown["max_retries"].default == 2 and shown["max_retries"].annotation == "int"
-    assert shown["http_client"].annotation == (
-        "httpx.AsyncClient | None" if name == "AsyncClient" else "httpx.Client | None"
-    )
+    http = "httpx.AsyncClient | None" if name == "AsyncClient" else "httpx.Client | None"
+    assert shown["http_client"].annotation == http and shown["mtls_http_client"].annotation == http
     text = pydoc.render_doc(client, renderer=pydoc.plaintext)
     assert "max_retries: 'int' = 2" in text and "timeout: 'float | httpx.Timeout' = 10.0" in text
     for setting, declaration in declared.items():
         assert f"- {setting}: {declaration.meaning}" in text
+    assert "- mtls_http_client: the httpx client of the operations that need the merchant certificate" in text

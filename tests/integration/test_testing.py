@@ -34,13 +34,21 @@ def fake(wechatpay: ModuleType, signer: Signer) -> Any:
 
 @asynccontextmanager
 async def on_transport(wechatpay: ModuleType, kind: str, fake: Any, **settings: Any) -> AsyncIterator[Any]:
-    """A `Client` or `AsyncClient` whose `http_client` is the fake's transport."""
+    """A `Client` or `AsyncClient` whose `http_client` (and `mtls_http_client`) is the fake's transport."""
     merged = {**fake.client_settings(), "strict_responses": True, **settings}
     if kind == "sync":
-        with fake.http_client() as http, wechatpay.Client(**merged, http_client=http) as client:
+        with (
+            fake.http_client() as http,
+            fake.http_client(client_certificate=True) as mtls,
+            wechatpay.Client(**merged, http_client=http, mtls_http_client=mtls) as client,
+        ):
             yield client
     else:
-        async with fake.async_http_client() as http, wechatpay.AsyncClient(**merged, http_client=http) as client:
+        async with (
+            fake.async_http_client() as http,
+            fake.async_http_client(client_certificate=True) as mtls,
+            wechatpay.AsyncClient(**merged, http_client=http, mtls_http_client=mtls) as client,
+        ):
             yield client
 
 
@@ -96,6 +104,24 @@ async def test_unrouted_operations_get_schema_valid_defaults(
         result = await wait(call(client))
     assert result is None or result.doc_disagreements == ()
     assert fake.rejections == []
+
+
+async def test_an_mtls_operation_goes_through_the_mtls_http_client(wechatpay: ModuleType, kind: str, fake: Any) -> None:
+    """`mtls_http_client=` carries the operations that need the merchant certificate; the fake answers them only
+    from a transport made with `client_certificate=True`, as the service answers only over mTLS."""
+    refund = {
+        "appid": "wx1",
+        "transaction_id": "4200000001",
+        "out_refund_no": "R1",
+        "total_fee": 100,
+        "refund_fee": 100,
+    }
+    async with on_transport(wechatpay, kind, fake, strict_responses=False) as client:
+        await wait(client.v2.secapi.pay.refundv2.post(**refund))
+        assert fake.requests[-1].peer_certificate is not None and fake.rejections == []
+        client._mtls_http = client._http  # the plain transport: no certificate presented
+        error = await raises(wechatpay.APIStatusError, lambda: client.v2.secapi.pay.refundv2.post(**refund))
+    assert error.status_code == 403
 
 
 async def test_a_request_signed_with_another_key_is_refused(wechatpay: ModuleType, kind: str, fake: Any) -> None:

@@ -157,7 +157,7 @@ def test_from_env(server: FakeWeChatPay, tmp_path: Path) -> None:
 def test_the_settings_are_declared_once_and_the_rest_is_read_from_there() -> None:
     declared = settings_module.declared()
     assert list(declared) == list(settings_module.ClientSettings.__annotations__)
-    assert list(inspect.signature(rt.SyncClientBase).parameters) == ["http_client", *declared]
+    assert list(inspect.signature(rt.SyncClientBase).parameters) == [*settings_module.HTTP_CLIENTS, *declared]
     variables = {settings_module.variable(name) for name, setting in declared.items() if setting.env is not None}
     assert variables == {  # the variables from_env read when they were a list of their own
         "WECHATPAY_MCHID", "WECHATPAY_APPID", "WECHATPAY_NOTIFY_URL", "WECHATPAY_MERCHANT_SERIAL_NO",

@@ -18,7 +18,12 @@ from .config import KeySource
 from .errors import ConfigurationError
 from .secret import Secret, hidden
 
-HTTP_CLIENT_MEANING = "the httpx client calls go through (its transport, proxies, limits); one is made otherwise"
+# the two httpx clients: objects, not settings (no environment variable, no check), so declared beside them
+HTTP_CLIENTS = {
+    "http_client": "the httpx client calls go through (its transport, proxies, limits); one is made otherwise",
+    "mtls_http_client": "the httpx client of the operations that need the merchant certificate; one presenting "
+    "`client_cert` is made otherwise",
+}
 
 
 class Setting(NamedTuple):
@@ -181,7 +186,7 @@ def settings_from_env(environ: Mapping[str, str] | None) -> dict[str, Any]:
 
 def settings_doc(intro: str) -> str:
     """A client class's docstring: `intro`, then what each setting means, and its environment variable."""
-    lines = [f"- http_client: {HTTP_CLIENT_MEANING}"]
+    lines = [f"- {name}: {meaning}" for name, meaning in HTTP_CLIENTS.items()]
     for name, setting in declared().items():
         source = f" ({variable(name)})" if setting.env is not None else ""
         lines.append(f"- {name}: {setting.meaning}{source}")
@@ -192,16 +197,16 @@ def settings_doc(intro: str) -> str:
 
 
 class SettingsSignature:
-    """A client class's `__signature__`, made when first asked for (by `help()` or `inspect`): `http_client` from
-    its constructor, then each setting with its type as declared and its default."""
+    """A client class's `__signature__`, made when first asked for (by `help()` or `inspect`): the httpx clients
+    from its constructor, then each setting with its type as declared and its default."""
 
     def __get__(self, instance: object, owner: type[Any]) -> inspect.Signature:
-        http_client = inspect.signature(owner.__init__).parameters["http_client"]
+        parameters = inspect.signature(owner.__init__).parameters
         settings = [
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=setting.default, annotation=_written(name))
             for name, setting in declared().items()
         ]
-        return inspect.Signature([http_client, *settings])
+        return inspect.Signature([*(parameters[name] for name in HTTP_CLIENTS), *settings])
 
 
 def _written(name: str) -> str:

@@ -30,18 +30,25 @@ class SyncClientBase(ClientCore):
 
     __signature__ = SettingsSignature()  # `help()` and `inspect` show each setting, not `**settings`
 
-    def __init__(self, *, http_client: httpx.Client | None = None, **settings: Unpack[ClientSettings]) -> None:
+    def __init__(
+        self,
+        *,
+        http_client: httpx.Client | None = None,
+        mtls_http_client: httpx.Client | None = None,
+        **settings: Unpack[ClientSettings],
+    ) -> None:
         hide_settings(cast("dict[str, Any]", settings))  # in place: this frame's `settings` shows in tracebacks
         super().__init__(**settings)
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(verify=self._server_verification(), timeout=self.timeout)
-        self._mtls_http: httpx.Client | None = None
+        self._owns_mtls_http = mtls_http_client is None
+        self._mtls_http: httpx.Client | None = mtls_http_client
         self._refresh_lock = threading.Lock()
 
     def close(self) -> None:
         if self._owns_http:
             self._http.close()
-        if self._mtls_http is not None:
+        if self._mtls_http is not None and self._owns_mtls_http:
             self._mtls_http.close()
 
     def __enter__(self) -> Self:
@@ -182,12 +189,19 @@ class AsyncClientBase(ClientCore):
 
     __signature__ = SettingsSignature()  # `help()` and `inspect` show each setting, not `**settings`
 
-    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **settings: Unpack[ClientSettings]) -> None:
+    def __init__(
+        self,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        mtls_http_client: httpx.AsyncClient | None = None,
+        **settings: Unpack[ClientSettings],
+    ) -> None:
         hide_settings(cast("dict[str, Any]", settings))  # in place: this frame's `settings` shows in tracebacks
         super().__init__(**settings)
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(verify=self._server_verification(), timeout=self.timeout)
-        self._mtls_http: httpx.AsyncClient | None = None
+        self._owns_mtls_http = mtls_http_client is None
+        self._mtls_http: httpx.AsyncClient | None = mtls_http_client
         import asyncio  # only the async client needs it
 
         self._refresh_lock = asyncio.Lock()
@@ -195,7 +209,7 @@ class AsyncClientBase(ClientCore):
     async def aclose(self) -> None:
         if self._owns_http:
             await self._http.aclose()
-        if self._mtls_http is not None:
+        if self._mtls_http is not None and self._owns_mtls_http:
             await self._mtls_http.aclose()
 
     async def __aenter__(self) -> Self:
