@@ -109,7 +109,9 @@ def summarize(diagnostics: Iterable[Diagnostic]) -> str:
     by_code = Counter(d.code.value for d in items)
     detail = ", ".join(f"{code} {n}" for code, n in sorted(by_code.items()))
     dropped = sum(1 for d in items if d.dropped)
-    text = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} ({dropped} leaving input out)"
+    text = (
+        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} ({dropped} leaving input out)"
+    )
     return f"{text}: {detail}" if detail else text
 
 

@@ -1,4 +1,5 @@
-"""The generator is typed throughout (mypy --strict finds nothing) and carries no unused import or undefined name."""
+"""The generator is typed throughout (mypy --strict finds nothing), black-clean, and carries no unused import or
+undefined name."""
 
 from __future__ import annotations
 
@@ -22,5 +23,14 @@ def test_no_unused_imports_or_undefined_names() -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_generator_and_runtime_are_black_clean() -> None:
+    """The project's own code is formatted as the code it generates is (black, line length from pyproject.toml)."""
+    folders = ["generator", "templates/runtime"]
+    result = subprocess.run(
+        [sys.executable, "-m", "black", "--check", "--quiet", *folders], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr

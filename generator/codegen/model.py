@@ -112,7 +112,9 @@ class Operation:
     runtime: tuple[tuple[str, object], ...]  # the runtime's Operation, by the fields that differ from its defaults
     endpoint: str
     either_or: tuple[tuple[tuple[str, ...], ...], ...] = ()  # groups of alternative arguments; a call gives one
-    defaults: tuple[tuple[str, object], ...] = ()  # required arguments the docs allow one value for: filled when left out
+    defaults: tuple[
+        tuple[str, object], ...
+    ] = ()  # required arguments the docs allow one value for: filled when left out
     client_held: tuple[tuple[str, str], ...] = ()  # argument -> the client setting that fills it when left out
     paging: Paging | None = None  # a list operation: its auto-paging iterator
 
@@ -426,7 +428,9 @@ class _SpecBuilder:
         lists = [f for f in model.fields if f.annotation.startswith("list[")] if model else []
         if len(lists) != 1 or lists[0].annotation.count("list[") != 1:
             return None
-        total = next((f.name for f in model.fields if f.key in TOTALS and f.annotation == "int"), None) if model else None
+        total = (
+            next((f.name for f in model.fields if f.key in TOTALS and f.annotation == "int"), None) if model else None
+        )
         return Paging(position, size, by_page, lists[0].name, lists[0].annotation[len("list[") : -1], total)
 
     def _arguments(self, f: _Found, stem: str) -> _Arguments:
@@ -438,7 +442,12 @@ class _SpecBuilder:
         for i, p in enumerate(f.data.get("parameters") or []):
             where = f"{f.where}.parameters[{i}]"
             for required_key in ("name", "in"):
-                _expect(isinstance(p, dict) and required_key in p, self.spec, where, f"missing required key `{required_key}`")
+                _expect(
+                    isinstance(p, dict) and required_key in p,
+                    self.spec,
+                    where,
+                    f"missing required key `{required_key}`",
+                )
             if _encrypted_by_client(p):
                 encrypted.append(f"{p['in']}:{p['name']}")
             if (p.get("schema") or {}).get("contentMediaType") == JSON_MEDIA:
@@ -496,12 +505,20 @@ class _SpecBuilder:
             return [("body", "", schema, True, where)]  # key "": the argument is the whole body
         required = set(schema.get("required") or [])
         return [
-            ("body", str(key), self.resolve(prop, f"{where}.properties.{key}"), key in required, f"{where}.properties.{key}")
+            (
+                "body",
+                str(key),
+                self.resolve(prop, f"{where}.properties.{key}"),
+                key in required,
+                f"{where}.properties.{key}",
+            )
             for key, prop in properties.items()
             if not (isinstance(prop, dict) and prop.get(ext.CLIENT_FILLED))
         ]
 
-    def _pointers(self, schema: dict[str, Any], prefix: str, where: str, encrypted: list[str], json_strings: list[str]) -> None:
+    def _pointers(
+        self, schema: dict[str, Any], prefix: str, where: str, encrypted: list[str], json_strings: list[str]
+    ) -> None:
         """Dotted pointers (`payer.name`, `items[].name`) to fields the runtime encrypts or JSON-encodes."""
         for key, prop in (schema.get("properties") or {}).items():
             prop = self.resolve(prop, f"{where}.properties.{key}")
@@ -575,7 +592,11 @@ class _SpecBuilder:
         files = [m for m in content if m not in (JSON_MEDIA, "application/xml", "text/xml")]
         media = files[0] if files else next(iter(content))
         body = content[media] or {}
-        return media, self.resolve(body.get("schema") or {}, f"{where}.content.{media}.schema"), f"{where}.content.{media}.schema"
+        return (
+            media,
+            self.resolve(body.get("schema") or {}, f"{where}.content.{media}.schema"),
+            f"{where}.content.{media}.schema",
+        )
 
     def _returns(self, f: _Found, stem: str) -> str:
         media, schema, where = self._response(f)
@@ -586,7 +607,9 @@ class _SpecBuilder:
         assert schema is not None
         if schema.get("type", "object") != "object":
             self.fail(where, f"a {media} response must be an object, not {schema.get('type')!r}")
-        return self.model({"description": f"The response of {f.method.upper()} {f.key}.", **schema}, f"{stem}Response", where)
+        return self.model(
+            {"description": f"The response of {f.method.upper()} {f.key}.", **schema}, f"{stem}Response", where
+        )
 
     def _event(self, f: _Found) -> Event:
         base = self.bases[f.call_path]
@@ -596,7 +619,14 @@ class _SpecBuilder:
         event_types = [str(t) for t in f.data.get(ext.EVENT_TYPES) or [f.key]]  # v3 events key the webhook
         closed = {"event_type": event_types} if "event_type" in (schema.get("properties") or {}) else {}
         name = self.model({"description": f"The {f.key} notification.", **schema}, f"{base}Event", where, closed)
-        return Event(f.key, f.api, name, _text(f.data, "summary"), _text(f.data, "description"), _text(f.data.get("externalDocs") or {}, "url"))
+        return Event(
+            f.key,
+            f.api,
+            name,
+            _text(f.data, "summary"),
+            _text(f.data, "description"),
+            _text(f.data.get("externalDocs") or {}, "url"),
+        )
 
     # --- schemas ------------------------------------------------------------------------------------------------
 
@@ -639,7 +669,9 @@ class _SpecBuilder:
     def _annotation(self, schema: dict[str, Any], hint: str, where: str, output: bool) -> str:
         if "oneOf" in schema:
             return _union(
-                self._annotation(self.resolve(v, f"{where}.oneOf[{i}]"), f"{hint}{i + 1}", f"{where}.oneOf[{i}]", output)
+                self._annotation(
+                    self.resolve(v, f"{where}.oneOf[{i}]"), f"{hint}{i + 1}", f"{where}.oneOf[{i}]", output
+                )
                 for i, v in enumerate(schema["oneOf"])
             )
         return _union(self._single(schema, t, hint, where, output) for t in self._types(schema, where))
@@ -654,10 +686,15 @@ class _SpecBuilder:
         if type_ == "string" and schema.get("format") == "binary":
             return "bytes" if output else FILE_INPUT
         if type_ == "string" and isinstance(schema.get("contentSchema"), dict):
-            inner = self._annotation(self.resolve(schema["contentSchema"], f"{where}.contentSchema"), hint, f"{where}.contentSchema", output)
+            inner = self._annotation(
+                self.resolve(schema["contentSchema"], f"{where}.contentSchema"), hint, f"{where}.contentSchema", output
+            )
             return f"Json[{inner}]" if output else inner
         if type_ == "array":  # the items are described by the array's description
-            items = {"description": _text(schema, "description"), **self.resolve(schema.get("items") or {}, f"{where}.items")}
+            items = {
+                "description": _text(schema, "description"),
+                **self.resolve(schema.get("items") or {}, f"{where}.items"),
+            }
             return f"list[{self._annotation(items, hint, f'{where}.items', output)}]"
         if type_ == "object":
             return self._object(schema, hint, where, output)
@@ -674,7 +711,9 @@ class _SpecBuilder:
             return self.model(schema, hint, where)
         return self._typed_dict(schema, hint, where)
 
-    def model(self, schema: dict[str, Any], name: str, where: str, closed: Mapping[str, list[str]] | None = None) -> str:
+    def model(
+        self, schema: dict[str, Any], name: str, where: str, closed: Mapping[str, list[str]] | None = None
+    ) -> str:
         """A response model; `closed` fields are `Literal`s of exactly the values given (an event's `event_type`,
         so that comparing it narrows a union of events)."""
         class_name = self.names.claim(name)  # before its fields': a class keeps the short name before its parts
@@ -690,7 +729,12 @@ class _SpecBuilder:
         return self._add(class_name, "typeddict", _text(schema, "description"), fields).name
 
     def _fields(
-        self, schema: dict[str, Any], owner: str, where: str, output: bool, closed: Mapping[str, list[str]] | None = None
+        self,
+        schema: dict[str, Any],
+        owner: str,
+        where: str,
+        output: bool,
+        closed: Mapping[str, list[str]] | None = None,
     ) -> list[Field]:
         properties = schema.get("properties") or {}
         required = set(schema.get("required") or [])
@@ -723,7 +767,9 @@ class _SpecBuilder:
             annotation = self._annotation(prop, part(owner, name), f"{where}.patternProperties.{pattern}", True)
             for _ in range(row.count("$")):
                 annotation = f"list[{annotation}]"
-            doc = f"{_text(prop, 'description')} (`{row}` on the wire: `{row.replace('$n', '0').replace('$m', '0')}`, …)"
+            doc = (
+                f"{_text(prop, 'description')} (`{row}` on the wire: `{row.replace('$n', '0').replace('$m', '0')}`, …)"
+            )
             found.append((Field(name, name, annotation, False, doc.strip()), row))
         return found
 
@@ -769,7 +815,9 @@ def _either_or(holder: Mapping[str, Any], location: str) -> list[tuple[str, list
     if location == "query":
         groups = holder.get(ext.EITHER_OR) or []
     else:
-        groups = [holder.get("anyOf")] + [part.get("anyOf") for part in holder.get("allOf") or [] if isinstance(part, dict)]
+        groups = [holder.get("anyOf")] + [
+            part.get("anyOf") for part in holder.get("allOf") or [] if isinstance(part, dict)
+        ]
         groups = [[alt.get("required") for alt in g if isinstance(alt, dict)] for g in groups if isinstance(g, list)]
     return [
         (location, [[str(key) for key in alternative] for alternative in group])
@@ -800,7 +848,9 @@ def _tree(modules: Iterable[SpecModule]) -> Node:
         for resource in module.resources:
             mixins[resource.call_path].append((module.module, resource.class_name))
             methods[resource.call_path].update(op.name for op in resource.operations)
-            methods[resource.call_path].update(op.paging.method(op.http_method) for op in resource.operations if op.paging)
+            methods[resource.call_path].update(
+                op.paging.method(op.http_method) for op in resource.operations if op.paging
+            )
     paths = sorted({"/".join(p.split("/")[:i]) for p in mixins for i in range(1, p.count("/") + 2)})
     segments: dict[str, list[str]] = defaultdict(list)
     for path in paths:

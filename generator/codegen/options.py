@@ -60,7 +60,9 @@ def load_options(pyproject: Path | None = None, **given: Any) -> GenerateOptions
 
 def _resolve_paths(settings: dict[str, Any], base: Path) -> dict[str, Any]:
     """Paths in a pyproject.toml are relative to it."""
-    return {key: base / value if key in ("templates", "runtime", "names_file") else value for key, value in settings.items()}
+    return {
+        key: base / value if key in ("templates", "runtime", "names_file") else value for key, value in settings.items()
+    }
 
 
 def _options(settings: dict[str, Any], origin: str) -> GenerateOptions:

@@ -94,7 +94,9 @@ def import_from(module: str, names: Sequence[str], depth: int = 0) -> str:
     if fits(line):
         return line
     inner = INDENT * (depth + 1)
-    return "\n".join([f"{INDENT * depth}from {module} import (", *(f"{inner}{n}," for n in names), f"{INDENT * depth})"])
+    return "\n".join(
+        [f"{INDENT * depth}from {module} import (", *(f"{inner}{n}," for n in names), f"{INDENT * depth})"]
+    )
 
 
 def import_block(code: str, groups: Sequence[Sequence[tuple[str, Sequence[str]]]]) -> str:
@@ -156,7 +158,9 @@ def _union(text: str, node: ast.expr, depth: int) -> list[str]:
     if fits(line):
         return [line]
     operands = _operands(node)
-    return _hint(text, "", operands[0], depth, "") + [x for op in operands[1:] for x in _hint(text, "| ", op, depth, "")]
+    return _hint(text, "", operands[0], depth, "") + [
+        x for op in operands[1:] for x in _hint(text, "| ", op, depth, "")
+    ]
 
 
 def _operands(node: ast.expr) -> list[ast.expr]:

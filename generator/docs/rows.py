@@ -15,7 +15,6 @@ from ..report import Code, Diagnostic, Level
 from .cells import Attrs, parse_cell, parse_type, split_row
 from .page import Table
 
-
 _INDENT = re.compile(r"data-indent=(\d+)")
 
 
@@ -101,7 +100,9 @@ class _TreeBuilder:
             self.warn(line, Code.IRREGULAR_ROW, f"row `{name}` has no description cell")
             cells = [*cells, ""]
         elif len(cells) > 3:
-            self.warn(line, Code.IRREGULAR_ROW, f"row `{name}` has {len(cells)} cells: the extra ones are read as description")
+            self.warn(
+                line, Code.IRREGULAR_ROW, f"row `{name}` has {len(cells)} cells: the extra ones are read as description"
+            )
             cells = [cells[0], cells[1], " | ".join(cells[2:])]
         type_text, type_attrs = parse_cell(cells[1])
         base, is_array = parse_type(type_text)
@@ -114,7 +115,11 @@ class _TreeBuilder:
         if value is None:
             if next_indent is not None and next_indent >= 2:
                 # the row's attribute was forgotten: it is the parent of the deeper rows below it
-                self.warn(line, Code.MISSING_INDENT, f"row `{name}` has no data-indent above rows of indent {next_indent}: read as {next_indent - 1}")
+                self.warn(
+                    line,
+                    Code.MISSING_INDENT,
+                    f"row `{name}` has no data-indent above rows of indent {next_indent}: read as {next_indent - 1}",
+                )
                 return next_indent - 1
             return 0
         if not (value.isascii() and value.isdigit()) or len(value) > 3:
@@ -134,7 +139,11 @@ class _TreeBuilder:
             self.separator_line = 0
             if self.add_alternative(frame, node):
                 return
-            self.warn(node.line, Code.STRAY_SEPARATOR, f"separator before `{node.name}` opens no decoded field and no variant: ignored")
+            self.warn(
+                node.line,
+                Code.STRAY_SEPARATOR,
+                f"separator before `{node.name}` opens no decoded field and no variant: ignored",
+            )
         frame.target.append(node)
         self.push(node)
 
@@ -149,7 +158,11 @@ class _TreeBuilder:
         waiting = [f for f in siblings if f is not last and _is_marked(f) and _can_hold_inside(f)]
         owner = last if _is_marked(last) or not waiting else waiting[-1]
         if owner is not last:
-            self.warn(self.separator_line, Code.SEPARATED_INSIDE, f"separator after `{last.name}` read as opening the inside of `{owner.name}` above it")
+            self.warn(
+                self.separator_line,
+                Code.SEPARATED_INSIDE,
+                f"separator after `{last.name}` read as opening the inside of `{owner.name}` above it",
+            )
         if node.indent > owner.indent or (node.indent == owner.indent and _is_marked(owner)):
             return owner
         return None
@@ -173,7 +186,11 @@ class _TreeBuilder:
             self.stack.pop()
         top = self.stack[-1]
         if node.indent > top.indent:
-            self.warn(node.line, Code.INDENT_JUMP, f"row `{node.name}` jumps to indent {node.indent} under a row of indent {top.indent - 1}: nested under it")
+            self.warn(
+                node.line,
+                Code.INDENT_JUMP,
+                f"row `{node.name}` jumps to indent {node.indent} under a row of indent {top.indent - 1}: nested under it",
+            )
         return top
 
 

@@ -136,7 +136,9 @@ def parse_page(
     if problem is not None:
         return PageResult(name, None, [problem])
     if not text.strip():
-        return PageResult(name, None, [Diagnostic(page, 1, Level.WARNING, Code.EMPTY_PAGE, "page is empty: no operation")])
+        return PageResult(
+            name, None, [Diagnostic(page, 1, Level.WARNING, Code.EMPTY_PAGE, "page is empty: no operation")]
+        )
     parsed = read_page(page, text)
     builder = _SpecBuilder(parsed, evidence, hosts)
     spec = builder.build()
@@ -147,7 +149,12 @@ def _read_text(path: Path, page: str) -> tuple[str, Diagnostic | None]:
     try:
         size = path.stat().st_size
         if size > MAX_PAGE_BYTES:
-            return "", _error(page, 0, Code.TOO_LARGE, f"page is {size // 1024} KB, over the {MAX_PAGE_BYTES // 1024} KB limit: not read")
+            return "", _error(
+                page,
+                0,
+                Code.TOO_LARGE,
+                f"page is {size // 1024} KB, over the {MAX_PAGE_BYTES // 1024} KB limit: not read",
+            )
         data = path.read_bytes()
     except OSError as exc:
         return "", _error(page, 0, Code.UNREADABLE, f"cannot read the page ({exc.strerror})")
@@ -299,7 +306,9 @@ class _SpecBuilder:
         schema = object_schema(row.children, ctx, example)
         operation["requestBody"] = {"required": True, "content": {media: {"schema": schema}}}
 
-    def query_either_or(self, rows: list[Field], section_text: str, parameters: list[dict[str, Any]], operation: dict[str, Any]) -> None:
+    def query_either_or(
+        self, rows: list[Field], section_text: str, parameters: list[dict[str, Any]], operation: dict[str, Any]
+    ) -> None:
         """Query parameters have no `anyOf`: the alternatives lose `required: true`, the operation lists them."""
         groups = either_or_groups(rows, section_text)
         if not groups:
@@ -309,7 +318,9 @@ class _SpecBuilder:
             if parameter["name"] in keys:
                 parameter["required"] = False
         for group in groups:
-            self.warn(group.line, Code.EITHER_OR, f"query {group.describe()}: one is enough ({group.rule}): `{ext.EITHER_OR}`")
+            self.warn(
+                group.line, Code.EITHER_OR, f"query {group.describe()}: one is enough ({group.rule}): `{ext.EITHER_OR}`"
+            )
         forms = [[list(alternative) for alternative in group.alternatives] for group in groups]
         operation[ext.EITHER_OR] = forms[0] if len(forms) == 1 else forms
 
@@ -352,15 +363,25 @@ class _SpecBuilder:
         unmatched = [r for r in rows if r.name not in placeholders and not self.is_fixed_segment(r, segments)]
         parameters = []
         for placeholder in placeholders:
-            row = by_name.get(placeholder) or self.take_from_query(placeholder, query) or self.pair(placeholder, unmatched)
+            row = (
+                by_name.get(placeholder)
+                or self.take_from_query(placeholder, query)
+                or self.pair(placeholder, unmatched)
+            )
             if row is None:
-                self.warn(self.page.sections[0].line, Code.UNDOCUMENTED_PATH_PARAMETER, f"`{{{placeholder}}}` of the URL has no row: read as a string")
+                self.warn(
+                    self.page.sections[0].line,
+                    Code.UNDOCUMENTED_PATH_PARAMETER,
+                    f"`{{{placeholder}}}` of the URL has no row: read as a string",
+                )
                 row = Field(placeholder, "string", False, True, "", Attrs(), 0, 0)
             parameter = self.parameter(row, "path")
             parameter["name"] = placeholder
             parameters.append(parameter)
         for row in unmatched:
-            self.warn(row.line, Code.NOT_IN_URL, f"top-level row `{row.name}` is no part of the URL `{self.path}`: skipped")
+            self.warn(
+                row.line, Code.NOT_IN_URL, f"top-level row `{row.name}` is no part of the URL `{self.path}`: skipped"
+            )
         return parameters
 
     def is_fixed_segment(self, row: Field, segments: set[str]) -> bool:
@@ -409,7 +430,11 @@ class _SpecBuilder:
         if table is None and errors is not None:
             return self.error_dictionary(errors)
         if table is None:
-            self.warn(section.line, Code.NO_RESPONSE_TABLE, f"section `{section.title}` has no response table: read as an empty 200")
+            self.warn(
+                section.line,
+                Code.NO_RESPONSE_TABLE,
+                f"section `{section.title}` has no response table: read as an empty 200",
+            )
             return {"200": {"description": "OK"}}
         fields = build_table(table, self.page.path, self.diagnostics)
         if fields.notes:
@@ -428,7 +453,9 @@ class _SpecBuilder:
             "application/xml": {"schema": object_schema(fields.fields, self.ctx)},
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
         }
-        return {"200": {"description": "The file; on failure, the XML error reply", ext.UNSIGNED: True, "content": content}}
+        return {
+            "200": {"description": "The file; on failure, the XML error reply", ext.UNSIGNED: True, "content": content}
+        }
 
     def note_response(self, fields: FieldTable, line: int) -> dict[str, Any]:
         note = fields.notes[0]
@@ -439,22 +466,35 @@ class _SpecBuilder:
         if "30x" in note.text:
             return {"302": {"description": "Redirect", "headers": {"Location": {"schema": {"type": "string"}}}}}
         if "文件流" in note.text:
-            return {"200": {"description": plain_text(note.text), ext.UNSIGNED: True, "content": {_stream_media(note.text): {"schema": {"type": "string", "format": "binary"}}}}}
+            return {
+                "200": {
+                    "description": plain_text(note.text),
+                    ext.UNSIGNED: True,
+                    "content": {_stream_media(note.text): {"schema": {"type": "string", "format": "binary"}}},
+                }
+            }
         self.warn(note.line, Code.UNKNOWN_NOTE, f"response note `{note.text}` is not understood: read as an empty 200")
         return {"200": {"description": plain_text(note.text)}}
 
     # -- webhooks -------------------------------------------------------------------------------
 
-    def webhook(self, section: Section, table: FieldTable, operation: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    def webhook(
+        self, section: Section, table: FieldTable, operation: dict[str, Any]
+    ) -> tuple[str, str, dict[str, Any]]:
         parameters: list[dict[str, Any]] = []
         media = "application/xml" if self.api == "v2" else "application/json"
         for row in table.fields:
             if row.name == "headers":
                 parameters.extend(self.parameter(child, "header") for child in row.children)
             elif row.name == "body":
-                operation["requestBody"] = {"required": True, "content": {media: {"schema": object_schema(row.children, self.ctx)}}}
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {media: {"schema": object_schema(row.children, self.ctx)}},
+                }
             else:
-                self.warn(row.line, Code.WEBHOOK_ROW, f"notification row `{row.name}` is neither headers nor body: skipped")
+                self.warn(
+                    row.line, Code.WEBHOOK_ROW, f"notification row `{row.name}` is neither headers nor body: skipped"
+                )
         if parameters:
             operation["parameters"] = parameters
         if "requestBody" in operation:

@@ -21,7 +21,9 @@ from ..docs.rows import Field
 # A choice among fields (二选一, 两者选其一, 任选其一, 两者必填其一, 至少填一个): alone in a row, the other rows so
 # marked are its alternatives. `其中之一` / `填其中一个` also say "one of the values", so they count only
 # where the text names the sibling fields.
-_CHOICE = re.compile(r"[二两三四五多](?:者|个)?中?选其?一|任选其?一|必填其一|至少(?:需要?)?(?:填|填写|传|传入|提供)(?:其中)?一")
+_CHOICE = re.compile(
+    r"[二两三四五多](?:者|个)?中?选其?一|任选其?一|必填其一|至少(?:需要?)?(?:填|填写|传|传入|提供)(?:其中)?一"
+)
 _ONE_OF = re.compile(r"其中之一|(?:填|填写|传|传入|提供)其中一")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CLAUSE = re.compile(r"[。；;\n]")

@@ -17,7 +17,14 @@ from .either_or import apply_to_object, either_or_groups
 
 Schema = dict[str, Any]
 
-_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "float": "number", "boolean": "boolean", "object": "object"}
+_JSON_TYPES = {
+    "string": "string",
+    "integer": "integer",
+    "number": "number",
+    "float": "number",
+    "boolean": "boolean",
+    "object": "object",
+}
 # `out_refund_no_$n`, `coupon_refund_id_$n_$m`: APIv2 numbers a repeated field into a family of keys
 # (`out_refund_no_0`, `coupon_refund_id_0_1`), one number per `$` placeholder.
 _INDEX_PLACEHOLDER = re.compile(r"\$[A-Za-z]+")
@@ -66,12 +73,20 @@ def object_schema(fields: list[Field], ctx: SchemaContext, example: Any = None) 
         pattern = indexed_pattern(field.name)
         key, target = (field.name, properties) if pattern is None else (pattern, families)
         if key in target:
-            ctx.warn(field.line, Code.DUPLICATE_FIELD, f"field `{field.name}` appears twice at this level: the later row wins")
+            ctx.warn(
+                field.line,
+                Code.DUPLICATE_FIELD,
+                f"field `{field.name}` appears twice at this level: the later row wins",
+            )
             target.pop(key)
         target[key] = field_schema(field, ctx, values.get(field.name))
         if pattern is not None:
             target[key][ext.INDEXED] = field.name
-            ctx.warn(field.line, Code.INDEXED_FIELD, f"`{field.name}` is a numbered family of keys (`{_first_key(field.name)}`, …): patternProperties `{pattern}`")
+            ctx.warn(
+                field.line,
+                Code.INDEXED_FIELD,
+                f"`{field.name}` is a numbered family of keys (`{_first_key(field.name)}`, …): patternProperties `{pattern}`",
+            )
         elif field.required and field.name not in required:
             required.append(field.name)
     schema: Schema = {"type": "object"}
@@ -89,7 +104,9 @@ def _either_or(fields: list[Field], schema: Schema, ctx: SchemaContext) -> None:
     plain = [field for field in fields if indexed_pattern(field.name) is None]
     groups = either_or_groups(plain, ctx.section_text)
     for group in groups:
-        ctx.warn(group.line, Code.EITHER_OR, f"{group.describe()}: one is enough ({group.rule}): `anyOf`, out of `required`")
+        ctx.warn(
+            group.line, Code.EITHER_OR, f"{group.describe()}: one is enough ({group.rule}): `anyOf`, out of `required`"
+        )
     if groups:
         apply_to_object(schema, groups)
 
@@ -130,7 +147,11 @@ def _item_schema(field: Field, ctx: SchemaContext, example: Any) -> Schema:
     schema: Schema = {"type": json_type}
     if field.children:
         if json_type != "object":
-            ctx.warn(field.children[0].line, Code.CHILDREN_OF_SCALAR, f"`{field.name}` is a {field.type} but has nested rows: read as object (an enum left out)")
+            ctx.warn(
+                field.children[0].line,
+                Code.CHILDREN_OF_SCALAR,
+                f"`{field.name}` is a {field.type} but has nested rows: read as object (an enum left out)",
+            )
         schema = object_schema(field.children, ctx, example)
     enum = _typed_enum(field, json_type, ctx.warn) if schema["type"] != "object" else None  # objects have no values
     if enum:
@@ -213,7 +234,6 @@ def _decoded_example(example: Any) -> Any:
         return None
 
 
-
 def _typed_enum(field: Field, json_type: str, warn: Warn) -> list[Any] | None:
     values = enum_values(field.description)
     if not values:
@@ -222,7 +242,11 @@ def _typed_enum(field: Field, json_type: str, warn: Warn) -> list[Any] | None:
     for value in values:
         converted = _convert(value, json_type)
         if converted is None:
-            warn(field.line, Code.ENUM_TYPE, f"enum value `{value}` of `{field.name}` is not a {json_type}: enum left out")
+            warn(
+                field.line,
+                Code.ENUM_TYPE,
+                f"enum value `{value}` of `{field.name}` is not a {json_type}: enum left out",
+            )
             return None
         if converted in typed:
             warn(field.line, Code.DUPLICATE_ENUM, f"enum value `{value}` of `{field.name}` is listed twice: kept once")

@@ -22,7 +22,9 @@ def jsapi_params(key: RSAPrivateKey, appid: str, prepay_id: str, timestamp: int,
     return {**fields, "signType": "RSA", "paySign": rsa_sign(key, message)}
 
 
-def app_params(key: RSAPrivateKey, appid: str, mchid: str, prepay_id: str, timestamp: int, nonce: str) -> dict[str, str]:
+def app_params(
+    key: RSAPrivateKey, appid: str, mchid: str, prepay_id: str, timestamp: int, nonce: str
+) -> dict[str, str]:
     """`sign` over `appid\ntimestamp\nnoncestr\nprepayid\n`."""
     message = f"{appid}\n{timestamp}\n{nonce}\n{prepay_id}\n".encode()
     return {**_app_fields(appid, mchid, prepay_id, timestamp, nonce), "sign": rsa_sign(key, message)}
