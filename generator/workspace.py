@@ -134,9 +134,13 @@ class Cache:
 # --------------------------------------------------------------------------------------------- reading trees
 
 
+# what type checkers, linters and test runners leave where they run (mypy on `generated/`, pytest beside it)
+_TOOL_CACHES = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+
+
 def _is_control(name: str) -> bool:
-    """Entries a tree holds that are not its content: our own, and Python's byte-code caches."""
-    return name.startswith(CONTROL_PREFIX) or name == "__pycache__" or name.endswith(".pyc")
+    """Entries a tree holds that are not its content: our own, Python's byte-code and the tools' caches."""
+    return name.startswith(CONTROL_PREFIX) or name in _TOOL_CACHES or name.endswith(".pyc")
 
 
 def _is_packaging_artefact(name: str) -> bool:
