@@ -440,12 +440,14 @@ def _changelog(
     options: GenerateOptions,
     before: Mapping[str, bytes],
     after: Mapping[str, bytes],
-    operations: int,
+    pages: list[ParsedPage],
 ) -> bytes:
-    """The package's changelog after this build: started, or with this build's API changes on top."""
+    """The package's changelog after this build: started, or with this build's API changes on top (the new specs'
+    data as parsed, not read back from their text: the same data, see `_parse_one`)."""
     if current is None:
-        return changelog.started(options.version, operations)
-    return changelog.updated(current, options.version, before, after)
+        return changelog.started(options.version, sum(page.operations for page in pages))
+    read = {f"{page.name}.yaml": page.data for page in pages if page.data is not None}
+    return changelog.updated(current, options.version, before, after, read)
 
 
 def _in_sync_by_stamp(
@@ -525,9 +527,8 @@ def _compare(layout: Layout, options: GenerateOptions, jobs: int, progress: Prog
     wanted_specs = with_manifest(spec_tree(pages))
     package = generate(pages, options, fingerprint, cache, jobs, progress)
     wanted_out = with_manifest(package, stamp_path(options), changelog_path(options))
-    operations = sum(page.operations for page in pages)
     previous = current_out.get(changelog_path(options))
-    wanted_out[changelog_path(options)] = _changelog(previous, options, current_specs, wanted_specs, operations)
+    wanted_out[changelog_path(options)] = _changelog(previous, options, current_specs, wanted_specs, pages)
     wanted_out[stamp_path(options)] = stamp(fingerprint, docs, wanted_specs, wanted_out)
     updates = [
         TreeUpdate.between(layout.specs, current_specs, wanted_specs),

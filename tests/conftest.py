@@ -17,6 +17,13 @@ def _corpus_root() -> Path | None:
 
 
 @pytest.fixture(scope="session")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One mypy cache for the session's mypy runs: the standard library's and the dependencies' types (pydantic,
+    httpx, cryptography) are analysed once, not once per run; each run still checks its own files in full."""
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+@pytest.fixture(scope="session")
 def corpus() -> Path:
     """The corpus folder (holding docs/, docs-2025-05/, truth/); skips when it is not configured."""
     root = _corpus_root()

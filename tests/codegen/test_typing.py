@@ -79,9 +79,9 @@ def wrong(client: Client) -> None:
 """
 
 
-def mypy(tree: Path, *files: str) -> subprocess.CompletedProcess[str]:
+def mypy(tree: Path, cache: Path, *files: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir=/dev/null", *files],
+        [sys.executable, "-m", "mypy", "--strict", f"--cache-dir={cache}", *files],
         cwd=tree,
         capture_output=True,
         text=True,
@@ -89,27 +89,27 @@ def mypy(tree: Path, *files: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_package_and_correct_calls_pass_mypy_strict(fixture_tree: Path) -> None:
+def test_the_package_and_correct_calls_pass_mypy_strict(fixture_tree: Path, mypy_cache: Path) -> None:
     (fixture_tree / "usage_good.py").write_text(textwrap.dedent(GOOD))
-    result = mypy(fixture_tree, PACKAGE, "usage_good.py")
+    result = mypy(fixture_tree, mypy_cache, PACKAGE, "usage_good.py")
     assert result.returncode == 0, result.stdout
 
 
-def test_wrong_calls_are_caught_by_mypy(fixture_tree: Path) -> None:
+def test_wrong_calls_are_caught_by_mypy(fixture_tree: Path, mypy_cache: Path) -> None:
     (fixture_tree / "usage_bad.py").write_text(textwrap.dedent(BAD))
-    result = mypy(fixture_tree, "usage_bad.py")
+    result = mypy(fixture_tree, mypy_cache, "usage_bad.py")
     lines = {int(line.split(":")[1]) for line in result.stdout.splitlines() if line.startswith("usage_bad.py:")}
     assert lines == set(range(6, 16)), result.stdout
 
 
-def test_a_path_the_docs_do_not_list_is_one_short_error(fixture_tree: Path) -> None:
+def test_a_path_the_docs_do_not_list_is_one_short_error(fixture_tree: Path, mypy_cache: Path) -> None:
     (fixture_tree / "usage_path.py").write_text(
         f"from {PACKAGE} import AsyncClient, Client\n\n\n"
         "def wrong(client: Client, other: AsyncClient) -> None:\n"
         "    client.chain('v3/pay/no/such/path')\n"
         "    other['v3/pay/transactions']\n"
     )
-    result = mypy(fixture_tree, "usage_path.py")
+    result = mypy(fixture_tree, mypy_cache, "usage_path.py")
     reported = [line for line in result.stdout.splitlines() if line.startswith("usage_path.py:")]
     assert [line.split(":")[1] for line in reported] == ["5", "6"], result.stdout
     assert all('"DocumentedPath"' in line and len(line) < 160 for line in reported), result.stdout

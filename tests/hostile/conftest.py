@@ -54,10 +54,16 @@ def payload(canary: Path) -> str:
 
 @dataclass
 class Project:
-    """A scratch project: docs, the two output trees, a cache, a bystander file, and the canary."""
+    """A scratch project: docs, the two output trees, a cache (its own, unless one is given), a bystander file, and
+    the canary."""
 
     root: Path
     canary: Path
+    shared_cache: Path | None = None
+
+    @property
+    def cache(self) -> Path:
+        return self.shared_cache or self.root / "cache"
 
     @property
     def docs(self) -> Path:
@@ -78,8 +84,8 @@ class Project:
         return path
 
     def cli(self, *args: str) -> Result:
-        """One command in this process; `--cache` inside the scratch project."""
-        cache = ["--cache", str(self.root / "cache")] if args[0] in ("parse", "build", "check", "diff") else []
+        """One command in this process, with the project's `--cache`."""
+        cache = ["--cache", str(self.cache)] if args[0] in ("parse", "build", "check", "diff") else []
         return CliRunner().invoke(main, [*args, *cache], catch_exceptions=True)
 
     def build(self) -> Result:

@@ -43,9 +43,10 @@ def file_name(canary: Path) -> st.SearchStrategy[str]:
 
 @contextmanager
 def scratch() -> Iterator[Project]:
-    """A fresh project per example (hypothesis reruns the test function, not the fixture)."""
+    """A fresh project per example (hypothesis reruns the test function, not the fixture). The cache is the
+    session's: it is keyed by content, so only what an example changes is parsed, rendered and formatted again."""
     base = Path(tempfile.mkdtemp())
-    project = Project(base / "project", base / "CANARY")
+    project = Project(base / "project", base / "CANARY", CACHE)
     project.docs.mkdir(parents=True)
     (project.root / "bystander.txt").write_text("not the tool's")
     try:
@@ -56,19 +57,20 @@ def scratch() -> Iterator[Project]:
 
 def survives(project: Project, run: Callable[[], Result]) -> None:
     """The four promises, around one run."""
-    outside = snapshot(project.root.parent, skip=(project.specs, project.out, project.root / "cache", project.root / "package"))
+    outside = snapshot(project.root.parent, skip=(project.specs, project.out, project.root / "package"))
     result = run()
     no_traceback(result)
     for package in (project.out, project.root / "package"):
         if result.exit_code != 1 and (package / "wechatpay").is_dir():
             imported = import_package(package, project.root)
             assert imported.returncode == 0, imported.stderr
-    after = snapshot(project.root.parent, skip=(project.specs, project.out, project.root / "cache", project.root / "package"))
+    after = snapshot(project.root.parent, skip=(project.specs, project.out, project.root / "package"))
     assert after == outside
     assert not project.canary.exists(), "hostile input ran as code"
 
 
 CANARY = Path(tempfile.mkdtemp()) / "CANARY"  # one per session: the strategies need it before any example runs
+CACHE = Path(tempfile.mkdtemp()) / "cache"
 
 
 @FUZZ

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,13 +13,13 @@ from .conftest import RUNTIME_DIR
 
 
 @pytest.mark.slow
-def test_mypy_strict() -> None:
+def test_mypy_strict(mypy_cache: Path) -> None:
     if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed")
     if importlib.util.find_spec("defusedxml-stubs") is None:  # the stub folder of types-defusedxml
         pytest.skip("types-defusedxml is not installed (needed for mypy --strict on the runtime)")
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(RUNTIME_DIR)],
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", f"--cache-dir={mypy_cache}", str(RUNTIME_DIR)],
         capture_output=True,
         text=True,
         check=False,

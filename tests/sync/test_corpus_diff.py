@@ -16,8 +16,8 @@ pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 
 @pytest.fixture(scope="session")
-def history(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Change]:
-    cache = Cache(tmp_path_factory.mktemp("cache"))
+def history(corpus: Path, corpus_cache: Path) -> list[Change]:
+    cache = Cache(corpus_cache)  # the corpus build's: both snapshots parsed already
     old, new = (pipeline.load_api(corpus / name, cache, jobs=2) for name in ("docs-2025-05", "docs"))
     changes = diff_specs(old, new)
     print(f"\ndiff docs-2025-05 docs: {summarize(changes)}")
