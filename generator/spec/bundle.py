@@ -170,9 +170,7 @@ def _with_client_filled(example: Any, schema: Schema) -> Any:
     if not isinstance(example, dict):
         return example
     properties = schema.get("properties") or {}
-    filled = [
-        name for name in schema.get("required") or [] if (properties.get(name) or {}).get(ext.CLIENT_FILLED)
-    ]
+    filled = [name for name in schema.get("required") or [] if (properties.get(name) or {}).get(ext.CLIENT_FILLED)]
     return {**example, **{name: FILLED_BY_CLIENT for name in filled if name not in example}}
 
 
