@@ -97,7 +97,8 @@ class Fingerprint:
         return cls(
             version=version("wechatpay-codegen"),
             parser=parser_digest(),
-            codegen=source_digest(GENERATOR_ROOT / "codegen", BUILTIN_TEMPLATES),
+            # the changelog is a file of the package too: a change in how it is written is a change of the output
+            codegen=source_digest(GENERATOR_ROOT / "codegen", GENERATOR_ROOT / "changelog.py", BUILTIN_TEMPLATES),
             black=version("black"),
             options=digest(json.dumps(_plain(asdict(options)), sort_keys=True)),
         )
