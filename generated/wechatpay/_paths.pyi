@@ -4,44 +4,51 @@ from typing import Any, Literal, TypeVar, overload
 
 from typing_extensions import Never
 
-from ._tree import (
+from ._nodes.v2_papay import (
     AsyncV2PapayEntrustwebChain,
     AsyncV2PapayQuerycontractChain,
+    V2PapayEntrustwebChain,
+    V2PapayQuerycontractChain,
+)
+from ._nodes.v2_pay import (
     AsyncV2PayDownloadbillChain,
     AsyncV2PayOrderqueryChain,
+    V2PayDownloadbillChain,
+    V2PayOrderqueryChain,
+)
+from ._nodes.v2_secapi import (
     AsyncV2SecapiMchQueryInstitutionsubChain,
     AsyncV2SecapiPayRefundv2Chain,
-    AsyncV3BilldownloadFileChain,
+    V2SecapiMchQueryInstitutionsubChain,
+    V2SecapiPayRefundv2Chain,
+)
+from ._nodes.v3_billdownload import AsyncV3BilldownloadFileChain, V3BilldownloadFileChain
+from ._nodes.v3_discount_card import (
     AsyncV3DiscountCardOrdersOutTradeNoByOutTradeNoChain,
-    AsyncV3EcommerceApplymentsTrailingSlashChain,
-    AsyncV3GlobalSettleSettlementsChain,
-    AsyncV3MedInsOrdersChain,
+    V3DiscountCardOrdersOutTradeNoByOutTradeNoChain,
+)
+from ._nodes.v3_ecommerce import AsyncV3EcommerceApplymentsTrailingSlashChain, V3EcommerceApplymentsTrailingSlashChain
+from ._nodes.v3_global import AsyncV3GlobalSettleSettlementsChain, V3GlobalSettleSettlementsChain
+from ._nodes.v3_med_ins import AsyncV3MedInsOrdersChain, V3MedInsOrdersChain
+from ._nodes.v3_merchant import (
     AsyncV3MerchantFundWithdrawBillTypeByBillTypeChain,
     AsyncV3MerchantMediaUploadChain,
+    V3MerchantFundWithdrawBillTypeByBillTypeChain,
+    V3MerchantMediaUploadChain,
+)
+from ._nodes.v3_merchant_service import (
     AsyncV3MerchantServiceComplaintNotificationsChain,
+    V3MerchantServiceComplaintNotificationsChain,
+)
+from ._nodes.v3_pay import (
     AsyncV3PayTransactionsIdByTransactionIdChain,
     AsyncV3PayTransactionsJsapiChain,
     AsyncV3PayTransactionsOutTradeNoByOutTradeNoCloseChain,
-    AsyncV3SmartguideGuidesByGuideIdChain,
-    V2PapayEntrustwebChain,
-    V2PapayQuerycontractChain,
-    V2PayDownloadbillChain,
-    V2PayOrderqueryChain,
-    V2SecapiMchQueryInstitutionsubChain,
-    V2SecapiPayRefundv2Chain,
-    V3BilldownloadFileChain,
-    V3DiscountCardOrdersOutTradeNoByOutTradeNoChain,
-    V3EcommerceApplymentsTrailingSlashChain,
-    V3GlobalSettleSettlementsChain,
-    V3MedInsOrdersChain,
-    V3MerchantFundWithdrawBillTypeByBillTypeChain,
-    V3MerchantMediaUploadChain,
-    V3MerchantServiceComplaintNotificationsChain,
     V3PayTransactionsIdByTransactionIdChain,
     V3PayTransactionsJsapiChain,
     V3PayTransactionsOutTradeNoByOutTradeNoCloseChain,
-    V3SmartguideGuidesByGuideIdChain,
 )
+from ._nodes.v3_smartguide import AsyncV3SmartguideGuidesByGuideIdChain, V3SmartguideGuidesByGuideIdChain
 
 # No string is one: the last overload of `chain` matches no call, and makes mypy's error for a path the docs do
 # not list one line ("Value of type variable "DocumentedPath" ... cannot be ...") instead of every overload.

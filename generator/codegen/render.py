@@ -20,6 +20,7 @@ from black.mode import TargetVersion
 from black.parsing import InvalidInput
 
 from generator.codegen import contract, source
+from generator.codegen.names import snake
 from generator.codegen.model import NO_CONTENT, Api, ClassDef, Field, Node, Operation, SpecModule, assemble, plan
 from generator.codegen.options import BUILTIN_TEMPLATES, CodegenError, GenerateOptions
 from generator.codegen.source import Call, Code
@@ -146,10 +147,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         iterator=_iterator,
         class_head=_class_head,
         nodes_table=_nodes_table,
-        tree_imports=_tree_imports,
         chain_methods=_chain_methods,
         chained_class=_chained_class,
-        chained_classes=_chained_classes,
         event_table=lambda events: {e.event_type: (module, e.class_name) for module, e in events},
         defined=lambda api: {m.module: " ".join(c.name for c in m.classes) for m in api.modules},
     )
@@ -236,19 +235,51 @@ def _nodes_table(api: Api) -> dict[str, str]:
     }
 
 
-def _tree_imports(api: Api) -> list[tuple[str, list[str]]]:
-    """(spec module, the classes the tree stub names from it): resource classes, and the arguments, answers and
-    page items of the operations `client.chain(path)` reaches."""
+def _stub_groups(api: Api) -> dict[str, list[Node]]:
+    """Stub module (in the package) -> the tree nodes it declares: the root's children in `_tree`, and the subtree of
+    each of their children (`v3/pay`, `v2/secapi`, ...) in a `_nodes` module of its own. A checker parses the modules
+    a stub imports when it reads the stub: so a script reaching `v3/pay` costs the spec modules of `v3/pay` only."""
+    groups = {"_tree": list(api.root.children)}
+    for top in api.root.children:
+        for group in top.children:
+            module = f"_nodes.{snake(group.class_name)}"
+            if module in groups:
+                raise CodegenError(f"{group.call_path}: its stub module {module} is another group's too")
+            groups[module] = list(group.walk())
+    return groups
+
+
+def _stub_imports(api: Api, nodes: list[Node], home: Mapping[str, str], here: str) -> list[tuple[str, list[str]]]:
+    """(module, classes) the stub `here` of `nodes` may name: their resource classes, the arguments, answers and page
+    items of the operations `client.chain(path)` reaches, and the children declared in another stub."""
+    chained = _chain_names(api)
     names: dict[str, set[str]] = defaultdict(set)
-    for node in api.nodes:
+    for node in nodes:
         for module, class_name in node.mixins:
-            names[module].update((class_name, f"Async{class_name}"))
+            names[f"_specs.{module}"].update((class_name, f"Async{class_name}"))
+        for module, spec_names in chained.get(node.call_path, {}).items():
+            names[f"_specs.{module}"].update(spec_names)
+        for child in node.children:
+            if home[child.call_path] != here:
+                names[home[child.call_path]].update((child.class_name, f"Async{child.class_name}"))
+    return [(_relative(module, here), sorted(names[module])) for module in sorted(names)]
+
+
+def _chain_names(api: Api) -> dict[str, dict[str, set[str]]]:
+    """Call path -> spec module -> what its `client.chain(path)` class names from the module."""
+    names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for spec in api.modules:
         defined = {cls.name for cls in spec.classes}
         for op in (op for resource in spec.resources for op in resource.operations):
-            names[spec.module].add(_chain_params(op))
-            names[spec.module].update({op.returns, op.paging.item if op.paging else ""} & defined)
-    return [(module, sorted(names[module])) for module in sorted(names)]
+            used = names[op.call_path][spec.module]
+            used.add(_chain_params(op))
+            used.update({op.returns, op.paging.item if op.paging else ""} & defined)
+    return names
+
+
+def _relative(module: str, here: str) -> str:
+    """`module` (in the package) as a stub module `here` imports it: `._specs.x` from `_tree`, `.._specs.x` below."""
+    return "." * (here.count(".") + 1) + module
 
 
 def _chain_params(op: Operation) -> str:
@@ -261,9 +292,12 @@ def _chained_class(node: Node) -> str:
     return node.chain_class or node.class_name
 
 
-def _chained_classes(nodes: list[Node]) -> list[str]:
-    """The `_tree` classes `chain` returns for `nodes`, sync and async: what `_paths.pyi` imports."""
-    return sorted({prefix + _chained_class(node) for node in nodes for prefix in ("", "Async")})
+def _chain_imports(nodes: list[Node], home: Mapping[str, str]) -> list[tuple[str, list[str]]]:
+    """(stub module, the classes `chain` returns for `nodes` from it, sync and async): what `_paths.pyi` imports."""
+    names: dict[str, set[str]] = defaultdict(set)
+    for node in nodes:
+        names[home[node.call_path]].update(prefix + _chained_class(node) for prefix in ("", "Async"))
+    return [(_relative(module, "_paths"), sorted(names[module])) for module in sorted(names)]
 
 
 def _chain_methods(operations: list[Operation], is_async: bool) -> list[str]:
@@ -339,13 +373,25 @@ def _render_global(env: jinja2.Environment, api: Api, options: GenerateOptions) 
 def _render_tree(env: jinja2.Environment, api: Api, options: GenerateOptions) -> dict[str, str]:
     """The files made from the client tree alone (`api.root`): its table and the type stubs of the tree and paths."""
     package = options.package
-    return {
+    groups = _stub_groups(api)
+    home = {node.call_path: module for module, nodes in groups.items() for node in nodes}
+    targets = _operation_nodes(api)
+    files = {
         f"{package}/_tree.py": _render(env, "_tree.py.jinja", _context(api, options)),
-        f"{package}/_tree.pyi": _render(env, "_tree.pyi.jinja", _context(api, options, operations=_by_path(api))),
         f"{package}/_paths.pyi": _render(
-            env, "_paths.pyi.jinja", _context(api, options, targets=_operation_nodes(api))
+            env,
+            "_paths.pyi.jinja",
+            _context(api, options, targets=targets, chain_imports=_chain_imports(targets, home)),
         ),
+        f"{package}/_nodes/__init__.pyi": _render(env, "__init__.py.jinja", _context(api, options, folder="_nodes")),
     }
+    operations = _by_path(api)
+    for module, nodes in groups.items():
+        template = "_tree.pyi.jinja" if module == "_tree" else "_nodes.pyi.jinja"
+        imports = _stub_imports(api, nodes, home, module)
+        context = _context(api, options, nodes=nodes, operations=operations, imports=imports)
+        files[f"{package}/{module.replace('.', '/')}.pyi"] = _render(env, template, context)
+    return files
 
 
 def _context(api: Api, options: GenerateOptions, **more: object) -> dict[str, object]:
