@@ -321,6 +321,7 @@ def _find_operations(spec: SpecFile, section: str, key: str, item: Any) -> Itera
             call_path = f"webhooks/{api}/{key}"
         else:
             _expect(key.startswith("/"), spec, f"{section}.{key}", "a path starts with `/`")
+            _expect(key != "/", spec, f"{section}.{key}", "`/` alone names no operation: a path has a segment")
             call_path = f"v2{key}" if api == "v2" else key[1:]
         yield _Found(spec, where, key, method, data, api, call_path)
 

@@ -26,7 +26,7 @@ MAX_DEPTH = 64  # nesting of a spec's mappings and lists; the corpus's deepest i
 # the generated code: one conservative alphabet (every corpus page path fits it), no `.` or `..` segment.
 _SAFE_SEGMENT = r"(?!\.\.?(?:/|$))[A-Za-z0-9_.{}~-]+"
 SAFE_NAME = re.compile(rf"{_SAFE_SEGMENT}(?:/{_SAFE_SEGMENT})*")
-SAFE_PATH_KEY = re.compile(rf"/(?:{_SAFE_SEGMENT}/?)*")
+SAFE_PATH_KEY = re.compile(rf"/(?:{_SAFE_SEGMENT}/?)+")  # one segment at least: `/` alone names no operation
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]

@@ -110,6 +110,7 @@ def test_hostile_descriptions_are_escaped(package: ModuleType) -> None:
         ("paths: {/v3/a: {get: {x-wechatpay-api: v3}}}", "paths./v3/a.get: missing required key `responses`"),
         ("paths: {/v3/a: {get: {responses: {}}}}", "paths./v3/a.get.x-wechatpay-api: must be v2 or v3"),
         ("paths: {/v3/a: {fetch: {}}}", "paths./v3/a.fetch: unknown HTTP method `fetch`"),
+        ("paths: {/: {get: {x-wechatpay-api: v3, responses: {}}}}", "paths./: `/` alone names no operation"),
         (
             "paths: {/v3/a: {get: {x-wechatpay-api: v3, parameters: [{in: query}], responses: {}}}}",
             "paths./v3/a.get.parameters[0]: missing required key `name`",

@@ -88,6 +88,7 @@ def test_a_comment_stays_one_line_whatever_it_holds(text: str) -> None:
         "/v3/a'''{payload}",
         "/v3/a\u2028{payload}",
         "/v3/../v3/pay",
+        "/",  # no segment: no node of the client tree (it recursed without end)
     ],
 )
 def test_a_hand_edited_path_key_carrying_code_is_refused(project: Project, tmp_path: Path, key: str) -> None:
