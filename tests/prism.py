@@ -23,8 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from generator.codegen import GenerateOptions
-from generator.codegen.model import Operation, build_api
+from generator.codegen.model import Api, Operation
 from generator.spec.bundle import bundle
 from generator.spec.io import SpecFile, write_bundle
 
@@ -88,16 +87,16 @@ class ExampleCall:
     arguments: dict[str, Any]
 
 
-def example_calls(specs: list[SpecFile], package: str) -> Iterator[ExampleCall]:
-    """The calls the pages' examples make: each operation that has an example, or takes no argument, with its
-    example's arguments by their Python names."""
+def example_calls(specs: list[SpecFile], api: Api) -> Iterator[ExampleCall]:
+    """The calls the pages' examples make (`api`: the package's typed view of `specs`): each operation that has an
+    example, or takes no argument, with its example's arguments by their Python names."""
     documented = {
         (path, method): operation
         for spec in specs
         for path, methods in (spec.data.get("paths") or {}).items()
         for method, operation in methods.items()
     }
-    for op in build_api(specs, GenerateOptions(package=package)).operations:
+    for op in api.operations:
         data = documented[op.path, op.name]
         arguments = _parameter_examples(op, data) | _body_example(op, data)
         if arguments or not op.params:

@@ -10,10 +10,9 @@ from types import ModuleType
 
 import pytest
 
+from generator.codegen.model import Api
 from generator.spec.io import SpecFile
 from tests.prism import Verdicts, example_calls, prism_mocking
-
-from .conftest import CORPUS_PACKAGE
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
@@ -25,9 +24,9 @@ def corpus_prism(corpus_specs: list[SpecFile], tmp_path_factory: pytest.TempPath
 
 
 def test_every_corpus_page_example_request_passes_prism(
-    corpus_package: ModuleType, corpus_specs: list[SpecFile], corpus_prism: str
+    corpus_package: ModuleType, corpus_specs: list[SpecFile], corpus_api: Api, corpus_prism: str
 ) -> None:
-    calls = list(example_calls(corpus_specs, CORPUS_PACKAGE))
+    calls = list(example_calls(corpus_specs, corpus_api))
     fake = corpus_package.testing.FakeWeChatPay.create(upstream=corpus_prism)
     verdicts = Verdicts()
     with (

@@ -8,6 +8,8 @@ from types import ModuleType
 
 import pytest
 
+from generator.codegen import GenerateOptions
+from generator.codegen.model import build_api
 from generator.spec.io import read_specs
 from tests.prism import ExampleCall, Verdicts, example_calls
 from tests.runtime.fake_server import Signer
@@ -19,7 +21,8 @@ from .test_testing import on_transport
 
 @pytest.fixture(scope="module")
 def calls(build: Build) -> list[ExampleCall]:
-    return list(example_calls(read_specs(build.specs), PACKAGE))
+    specs = read_specs(build.specs)
+    return list(example_calls(specs, build_api(specs, GenerateOptions(package=PACKAGE))))
 
 
 def test_the_example_pages_give_calls_to_send(calls: list[ExampleCall]) -> None:

@@ -333,7 +333,8 @@ class FakeWeChatPay:
     def transport(self, client_certificate: bool = False) -> httpx.MockTransport:
         """An httpx transport answering as the service, sync and async: `httpx.Client(transport=...)`. With
         `client_certificate`, its requests come as over mTLS with the merchant's certificate."""
-        return httpx.MockTransport(functools.partial(self._exchange, client_certificate))
+        presented = self.merchant.certificate.public_bytes(serialization.Encoding.DER) if client_certificate else None
+        return httpx.MockTransport(functools.partial(self._exchange, presented))
 
     def http_client(self, client_certificate: bool = False, **settings: Any) -> httpx.Client:
         """The `http_client=` of a `Client` talking to this fake; with `client_certificate`, its
@@ -367,8 +368,7 @@ class FakeWeChatPay:
         scheme = "http" if self._tls is None else "https"
         return f"{scheme}://127.0.0.1:{self._httpd.server_address[1]}"
 
-    def _exchange(self, client_certificate: bool, request: httpx.Request) -> httpx.Response:
-        presented = self.merchant.certificate.public_bytes(serialization.Encoding.DER) if client_certificate else None
+    def _exchange(self, presented: bytes | None, request: httpx.Request) -> httpx.Response:
         received = FakeRequest.received(
             request.method, request.url.raw_path.decode("ascii"), request.headers, request.content, presented
         )
